@@ -1,0 +1,1 @@
+"""One module per ``saliency-course`` subcommand (``add_arguments`` and ``run``)."""

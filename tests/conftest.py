@@ -1,0 +1,46 @@
+"""Shared fixtures: where the real eye-tracking data is, and quiet defaults.
+
+The real data (OSIE, FixaTons MIT1003/SIENA12, FIGRIM, DHF1K, UCF Sports) is
+found at ``$SALIENCY_COURSE_TEST_DATA``, else at ``../shared/data`` beside the
+repository. Where neither exists, tests that need it are skipped with a message
+saying how to get it; under ``CI=true`` a missing data folder is a failure.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+DATA_HELP = (
+    "real eye-tracking data not found: set SALIENCY_COURSE_TEST_DATA to a folder laid out "
+    "like shared/data (osie/, fixatons/, figrim/, video/), or run `saliency-course download "
+    "osie --root DIR` and point the variable at DIR"
+)
+
+os.environ.setdefault("SALIENCY_COURSE_OFFLINE", "1")
+os.environ.setdefault("POT_BACKEND_DISABLE_PYTORCH", "1")
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+
+def find_test_data() -> Path | None:
+    """The real-data folder, or ``None`` when there is none."""
+    env = os.environ.get("SALIENCY_COURSE_TEST_DATA")
+    candidates = [Path(env)] if env else [REPO.parent / "shared" / "data"]
+    for path in candidates:
+        if path.is_dir():
+            return path.resolve()
+    return None
+
+
+@pytest.fixture(scope="session")
+def data_dir() -> Path:
+    """Root of the real data; skips (or fails under CI) when it is missing."""
+    path = find_test_data()
+    if path is None:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("CI=true but " + DATA_HELP)
+        pytest.skip(DATA_HELP)
+    return path
