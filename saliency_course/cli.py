@@ -27,7 +27,7 @@ def _top_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="saliency-course",
         description="Tools of the saliency-prediction course.",
-        epilog=f"commands:\n{listing}\n\nRun 'saliency-course COMMAND --help' for a command's options.",
+        epilog=f"commands:\n{listing}\n\nSee 'saliency-course COMMAND --help' for its options.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")

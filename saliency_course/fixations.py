@@ -56,9 +56,7 @@ class Fixations:
         for f in fields(self):
             value = getattr(self, f.name)
             if value is not None and len(value) != length:
-                raise ValueError(
-                    f"Fixations.{f.name} has {len(value)} entries but x has {length}"
-                )
+                raise ValueError(f"Fixations.{f.name} has {len(value)} entries but x has {length}")
         for name in ("x", "y"):
             if not np.all(np.isfinite(getattr(self, name))):
                 raise ValueError(f"Fixations.{name} contains NaN or infinite coordinates")
@@ -109,9 +107,7 @@ class Fixations:
     def scanpaths(self) -> list[tuple[int, int, Fixations]]:
         """``(image, subject, fixations)`` for every trial, in scanpath order."""
         trials = np.unique(np.stack([self.n, self.subject], axis=1), axis=0)
-        return [
-            (int(n), int(s), self[(self.n == n) & (self.subject == s)]) for n, s in trials
-        ]
+        return [(int(n), int(s), self[(self.n == n) & (self.subject == s)]) for n, s in trials]
 
     def inside(self, shape: tuple[int, int]) -> np.ndarray:
         """Boolean mask of the fixations that fall inside an image of ``shape=(H, W)``.

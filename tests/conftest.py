@@ -22,7 +22,6 @@ DATA_HELP = (
 
 os.environ.setdefault("SALIENCY_COURSE_OFFLINE", "1")
 os.environ.setdefault("POT_BACKEND_DISABLE_PYTORCH", "1")
-os.environ.setdefault("MPLBACKEND", "Agg")
 
 
 def find_test_data() -> Path | None:

@@ -1,0 +1,45 @@
+"""Execute every notebook of the course in smoke mode on the real data.
+
+Each notebook listed in ``notebooks/manifest.toml`` runs with papermill
+(``SMOKE=True``, ``DATA_DIR=<real data>``, ``DEVICE="cpu"``, ``SEED=0``), offline,
+and must run without error, execute every code cell, show ``min_figures`` figures,
+contain a ``check`` cell and finish within twice its ``smoke_seconds``. Executed
+copies land in ``build/executed/``, durations in ``build/durations.json``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+from notebook_harness import REPO, execute
+
+sys.path.insert(0, str(REPO / "tools"))
+from course_map import load_manifest  # noqa: E402
+
+ENTRIES = load_manifest()
+
+
+@pytest.fixture(scope="module")
+def notebook_env(tmp_path_factory, monkeypatch_module=None):
+    """Offline, with a fresh data root so smoke runs never reuse old checkpoints."""
+    old = {k: os.environ.get(k) for k in ("SALIENCY_COURSE_DATA", "SALIENCY_COURSE_OFFLINE")}
+    os.environ["SALIENCY_COURSE_DATA"] = str(tmp_path_factory.mktemp("data_root"))
+    os.environ["SALIENCY_COURSE_OFFLINE"] = "1"
+    yield
+    for key, value in old.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+
+
+@pytest.mark.notebook
+@pytest.mark.parametrize("entry", ENTRIES, ids=[e["file"].split("_")[0] for e in ENTRIES])
+def test_notebook_runs_in_smoke_mode(entry, data_dir: Path, notebook_env):
+    source = REPO / "notebooks" / entry["file"]
+    parameters = {"SMOKE": True, "DATA_DIR": str(data_dir), "DEVICE": "cpu", "SEED": 0}
+    run = execute(source, entry, parameters)
+    assert not run.problems, f"{entry['file']} ({run.seconds:.0f} s): " + "; ".join(run.problems)
