@@ -3,7 +3,8 @@
 Steps: check the image, scale it to ``[0, 1]``, resize it to the model's input
 size (bilinear, antialiased), normalise with the model's ``input_mean`` /
 ``input_std`` (ImageNet statistics unless the model sets its own), run the
-model without gradients, resize the output back to the image's size and return
+model without gradients, apply the model's ``postprocess`` if it has one (e.g.
+SalNet's output scaling), resize the output back to the image's size and return
 it as a numpy ``(H, W)`` float array. For ``output_kind == "log_density"`` models
 the resized map is renormalised so that ``logsumexp == 0`` at the image's size.
 """
@@ -102,6 +103,9 @@ def predict(
         out = out[:, None]
     if out.ndim != 4 or out.shape[:2] != (1, 1):
         raise ValueError(f"model output must have shape (1, 1, h, w), got {tuple(out.shape)}")
+    postprocess = getattr(model, "postprocess", None)
+    if postprocess is not None:
+        out = postprocess(out)
     out = out.double().cpu()
     height, width = image.shape[:2]
     if tuple(out.shape[-2:]) != (height, width):

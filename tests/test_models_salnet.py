@@ -1,0 +1,124 @@
+"""SalNet: parameter count, layer table of the official prototxt, shapes, Caffe weights."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from saliency_course.errors import OfflineError
+from saliency_course.models import build_model, predict
+from saliency_course.models.caffe_weights import read_caffemodel, write_caffemodel
+from saliency_course.models.salnet import WEIGHTS_FILE, SalNet
+
+# (name, kernel, out channels, stride, padding, dilation) from deep_net_deploy.prototxt
+PROTOTXT = [
+    ("conv1", 7, 96, 1, 3, 1),
+    ("conv2", 5, 256, 1, 2, 1),
+    ("conv3", 3, 512, 1, 1, 1),
+    ("conv4", 5, 512, 1, 2, 1),
+    ("conv5", 5, 512, 1, 2, 1),
+    ("conv6", 7, 256, 1, 3, 1),
+    ("conv7", 11, 128, 1, 5, 1),
+    ("conv8", 11, 32, 1, 5, 1),
+    ("conv9", 13, 1, 1, 6, 1),
+    ("deconv1", 8, 1, 4, 2, 1),
+]
+
+
+@pytest.fixture(scope="module")
+def salnet():
+    torch.manual_seed(0)
+    return build_model("salnet", pretrained=False)
+
+
+def test_parameter_count_matches_docs(salnet):
+    assert sum(p.numel() for p in salnet.parameters()) == 25_806_209
+    vgg_m_part = sum(
+        p.numel()
+        for n, p in salnet.named_parameters()
+        if n.split(".")[0] in {"conv1", "conv2", "conv3"}
+    )
+    assert vgg_m_part == 1_809_024
+
+
+def test_layer_table_matches_prototxt(salnet):
+    layers = [
+        (name, m.kernel_size[0], m.out_channels, m.stride[0], m.padding[0], m.dilation[0])
+        for name, m in salnet.named_children()
+        if isinstance(m, (torch.nn.Conv2d, torch.nn.ConvTranspose2d))
+    ]
+    assert layers == PROTOTXT
+    assert salnet.deconv1.bias is None
+    assert salnet.pool.ceil_mode and salnet.pool.kernel_size == 3 and salnet.pool.stride == 2
+    assert salnet.norm1.size == 5 and salnet.norm1.alpha == 1e-4 and salnet.norm1.beta == 0.75
+    assert salnet.output_kind == "saliency" and salnet.input_size == (240, 320)
+
+
+@pytest.mark.parametrize("size", [(48, 64), (40, 56), (36, 52)])
+def test_output_is_input_size_when_divisible_by_four(salnet, size):
+    with torch.no_grad():
+        out = salnet(torch.randn(2, 3, *size))
+    assert out.shape == (2, 1, *size)
+
+
+def test_ceil_mode_pooling_sizes(salnet):
+    # 50 -> pool(ceil) 25 -> pool(ceil) 12 -> deconv x4 48; floor mode would give 24 -> 11 -> 44
+    with torch.no_grad():
+        assert salnet(torch.randn(1, 3, 50, 50)).shape == (1, 1, 48, 48)
+
+
+def test_predict_returns_map_in_0_255_at_image_size(salnet):
+    image = np.random.default_rng(0).integers(0, 256, (30, 45, 3), dtype=np.uint8)
+    out = predict(salnet, image, input_size=(32, 48))
+    assert out.shape == (30, 45)
+    assert out.min() >= 0 and out.max() <= 255
+
+
+def test_caffemodel_round_trip_through_pretrained_path(salnet, tmp_path, monkeypatch):
+    monkeypatch.setenv("SALIENCY_COURSE_DATA", str(tmp_path))
+    blobs = {}
+    for name, module in salnet.named_children():
+        if isinstance(module, (torch.nn.Conv2d, torch.nn.ConvTranspose2d)):
+            blobs[name] = [module.weight.detach().numpy()]
+            if module.bias is not None:
+                blobs[name].append(module.bias.detach().numpy())
+    (tmp_path / "weights").mkdir()
+    write_caffemodel(tmp_path / "weights" / WEIGHTS_FILE, blobs)
+    assert read_caffemodel(tmp_path / "weights" / WEIGHTS_FILE)["conv9"][0].shape == (1, 32, 13, 13)
+    loaded = build_model("salnet", pretrained=True)
+    x = torch.randn(1, 3, 32, 32)
+    with torch.no_grad():
+        torch.testing.assert_close(loaded(x), salnet(x))
+
+
+def test_caffemodel_with_wrong_shape_is_rejected(tmp_path):
+    model = SalNet()
+    blobs = {
+        name: [np.zeros((2, 2, 1, 1), np.float32), np.zeros(2, np.float32)]
+        for name in [
+            "conv1",
+            "conv2",
+            "conv3",
+            "conv4",
+            "conv5",
+            "conv6",
+            "conv7",
+            "conv8",
+            "conv9",
+        ]
+    }
+    blobs["deconv1"] = [np.zeros((1, 1, 8, 8), np.float32)]
+    path = write_caffemodel(tmp_path / "bad.caffemodel", blobs)
+    with pytest.raises(ValueError, match="conv1.weight must have shape"):
+        build_model("salnet", pretrained=False, weights=path)
+    del model
+
+
+def test_offline_pretrained_fails_fast_naming_the_file(tmp_path, monkeypatch):
+    monkeypatch.setenv("SALIENCY_COURSE_DATA", str(tmp_path))
+    monkeypatch.setenv("SALIENCY_COURSE_OFFLINE", "1")
+    with pytest.raises(OfflineError, match=WEIGHTS_FILE) as info:
+        build_model("salnet", pretrained=True)
+    assert "deep_net_model.caffemodel" in str(info.value)
+    assert str(tmp_path / "weights") in str(info.value)
