@@ -1,0 +1,208 @@
+"""The image-dataset type every loader returns.
+
+A :class:`SaliencyDataset` is a list of stimulus files, one :class:`Fixations`
+whose ``n`` is the image index, the viewing geometry (pixels per degree of
+visual angle), named splits and a citation. Images are decoded on demand
+(``uint8`` RGB, grey images made RGB); image sizes are read from the file
+headers without decoding.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from ..fixations import Fixations
+
+
+def read_image(path: str | Path) -> np.ndarray:
+    """Decode an image file to ``uint8`` RGB ``(H, W, 3)``; grey or RGBA become RGB."""
+    path = Path(path)
+    try:
+        with Image.open(path) as img:
+            return np.asarray(img.convert("RGB"), dtype=np.uint8)
+    except (OSError, SyntaxError) as err:
+        raise ValueError(f"image file {path} could not be decoded: {err}") from err
+
+
+def read_image_shape(path: str | Path) -> tuple[int, int]:
+    """``(H, W)`` of an image file, read from its header only."""
+    path = Path(path)
+    try:
+        with Image.open(path) as img:
+            width, height = img.size
+    except (OSError, SyntaxError) as err:
+        raise ValueError(f"image file {path} could not be read: {err}") from err
+    return height, width
+
+
+def _check_splits(splits: Mapping[str, Sequence[int]], count: int) -> dict[str, np.ndarray]:
+    checked = {}
+    for name, indices in splits.items():
+        array = np.asarray(indices, dtype=np.int64).reshape(-1)
+        if array.size and (array.min() < 0 or array.max() >= count):
+            raise ValueError(
+                f"split {name!r} must hold image indices in [0, {count}), "
+                f"got values from {array.min()} to {array.max()}"
+            )
+        checked[name] = array
+    return checked
+
+
+class SaliencyDataset:
+    """Stimulus images with the fixations recorded on them.
+
+    ``fixations.n`` indexes :attr:`image_paths`. Extra fixation sets (e.g.
+    OSIE's mouse-tracking points) are attributes listed in
+    :attr:`fixation_sets` and are re-indexed along with ``fixations`` by
+    :meth:`subset`.
+    """
+
+    fixation_sets: tuple[str, ...] = ("fixations",)
+
+    def __init__(
+        self,
+        name: str,
+        image_paths: Sequence[str | Path],
+        fixations: Fixations | None,
+        pixels_per_degree: float,
+        citation: str,
+        splits: Mapping[str, Sequence[int]] | None = None,
+        image_shapes: Sequence[tuple[int, int]] | None = None,
+    ) -> None:
+        self.name = name
+        self.image_paths = [Path(p) for p in image_paths]
+        if fixations is not None and len(fixations) and fixations.n.max() >= len(self.image_paths):
+            raise ValueError(
+                f"fixations refer to image {fixations.n.max()} but {name} has "
+                f"{len(self.image_paths)} images"
+            )
+        self._fixations = fixations
+        if not pixels_per_degree > 0:
+            raise ValueError(f"pixels_per_degree must be > 0, got {pixels_per_degree!r}")
+        self.pixels_per_degree = float(pixels_per_degree)
+        self.citation = citation
+        self.splits = _check_splits(splits or {}, len(self.image_paths))
+        if image_shapes is not None and len(image_shapes) != len(self.image_paths):
+            raise ValueError(
+                f"image_shapes must have one entry per image ({len(self.image_paths)}), "
+                f"got {len(image_shapes)}"
+            )
+        self._shapes: list[tuple[int, int] | None] = (
+            [tuple(s) for s in image_shapes] if image_shapes is not None else [None] * len(self)
+        )
+
+    # -- images ---------------------------------------------------------------
+    def __len__(self) -> int:
+        return len(self.image_paths)
+
+    def _check_index(self, i: int) -> int:
+        if not isinstance(i, (int, np.integer)) or isinstance(i, bool):
+            raise ValueError(f"image index must be an int, got {type(i).__name__}")
+        if not -len(self) <= i < len(self):
+            raise ValueError(f"image index must be in [0, {len(self)}), got {i}")
+        return int(i) % len(self)
+
+    def image(self, i: int) -> np.ndarray:
+        """Image ``i`` as ``uint8`` RGB ``(H, W, 3)``."""
+        i = self._check_index(i)
+        image = read_image(self.image_paths[i])
+        self._shapes[i] = image.shape[:2]
+        return image
+
+    def image_shape(self, i: int) -> tuple[int, int]:
+        """``(H, W)`` of image ``i`` (from the file header, no decoding)."""
+        i = self._check_index(i)
+        if self._shapes[i] is None:
+            self._shapes[i] = read_image_shape(self.image_paths[i])
+        return self._shapes[i]
+
+    @property
+    def image_shapes(self) -> list[tuple[int, int]]:
+        """``(H, W)`` of every image."""
+        return [self.image_shape(i) for i in range(len(self))]
+
+    # -- fixations and maps -----------------------------------------------------
+    @property
+    def fixations(self) -> Fixations:
+        """All fixations; ``n`` is the image index."""
+        if self._fixations is None:
+            raise ValueError(f"dataset {self.name!r} has no fixations (its test set is held out)")
+        return self._fixations
+
+    def fixation_map(self, i: int, counts: bool = False) -> np.ndarray:
+        """``(H, W)`` map of image ``i``: 1 where someone fixated (or the count)."""
+        from .. import maps
+
+        i = self._check_index(i)
+        return maps.fixation_map(self.fixations.for_image(i), self.image_shape(i), counts=counts)
+
+    def density_map(
+        self, i: int, sigma_deg: float | None = 1.0, sigma_px: float | None = None
+    ) -> np.ndarray:
+        """Gaussian density of image ``i``'s fixations (sums to 1); σ in degrees by default."""
+        from .. import maps
+
+        i = self._check_index(i)
+        fixations = self.fixations.for_image(i)
+        if sigma_px is not None:
+            return maps.density_map(fixations, self.image_shape(i), sigma_px=sigma_px)
+        return maps.density_map(
+            fixations, self.image_shape(i), sigma_deg=sigma_deg, ppd=self.pixels_per_degree
+        )
+
+    # -- selection ----------------------------------------------------------------
+    def subset(self, indices: Sequence[int] | np.ndarray) -> SaliencyDataset:
+        """The same kind of dataset restricted to ``indices``, re-indexed ``0..k-1``."""
+        indices = np.asarray(indices)
+        if indices.dtype == bool:
+            if indices.shape != (len(self),):
+                raise ValueError(
+                    f"a boolean subset mask must have shape ({len(self)},), got {indices.shape}"
+                )
+            indices = np.flatnonzero(indices)
+        indices = indices.astype(np.int64).reshape(-1)
+        if indices.size and (indices.min() < 0 or indices.max() >= len(self)):
+            raise ValueError(f"subset indices must be in [0, {len(self)}), got {indices}")
+        if len(np.unique(indices)) != len(indices):
+            raise ValueError("subset indices must not repeat")
+        new_index = np.full(len(self), -1, dtype=np.int64)
+        new_index[indices] = np.arange(len(indices))
+        other = copy.copy(self)
+        other.image_paths = [self.image_paths[i] for i in indices]
+        other._shapes = [self._shapes[i] for i in indices]
+        other.splits = {
+            name: new_index[split[new_index[split] >= 0]] for name, split in self.splits.items()
+        }
+        for attr in self.fixation_sets:
+            source = getattr(self, "_" + attr)
+            if source is None:
+                continue
+            kept = source[np.isin(source.n, indices)]
+            setattr(other, "_" + attr, _renumber(kept, new_index))
+        return other
+
+    def __repr__(self) -> str:
+        fix = "no fixations" if self._fixations is None else f"{len(self._fixations)} fixations"
+        splits = ", ".join(f"{k}: {len(v)}" for k, v in self.splits.items())
+        return (
+            f"{type(self).__name__}({self.name!r}, {len(self)} images, {fix}, "
+            f"{self.pixels_per_degree:g} px/deg"
+            + (f", splits {{{splits}}}" if splits else "")
+            + ")"
+        )
+
+
+def _renumber(fixations: Fixations, new_index: np.ndarray) -> Fixations:
+    return Fixations(
+        x=fixations.x,
+        y=fixations.y,
+        n=new_index[fixations.n],
+        subject=fixations.subject,
+        t=fixations.t,
+        duration=fixations.duration,
+    )

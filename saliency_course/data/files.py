@@ -1,0 +1,59 @@
+"""Reading the datasets' original files: MATLAB ``.mat`` files, missing-file errors, splits."""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Iterable
+from pathlib import Path
+
+import numpy as np
+import scipy.io
+
+
+def load_mat(path: str | Path, **options) -> dict:
+    """``scipy.io.loadmat`` that names the file when it is missing, truncated or not a .mat.
+
+    MATLAB v7.3 files are HDF5 and need ``h5py``; no course dataset uses them,
+    so they are reported as unsupported rather than half-read.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"expected MATLAB file {path}, but it does not exist")
+    with open(path, "rb") as handle:
+        head = handle.read(128)
+    if head.startswith(b"\x89HDF") or b"MATLAB 7.3" in head:
+        raise ValueError(f"{path} is a MATLAB v7.3 (HDF5) file, which this loader does not read")
+    try:
+        return scipy.io.loadmat(path, **options)
+    except (ValueError, TypeError, OSError, EOFError, zlib.error, IndexError) as err:
+        raise ValueError(f"MATLAB file {path} is malformed or truncated: {err}") from err
+
+
+def missing_files_error(dataset: str, missing: Iterable[Path], hint: str = "") -> FileNotFoundError:
+    """The error a loader raises when ``download=False`` and files are missing."""
+    missing = [str(p) for p in missing]
+    shown = "\n  ".join(missing[:5]) + (
+        f"\n  ... and {len(missing) - 5} more" if len(missing) > 5 else ""
+    )
+    return FileNotFoundError(
+        f"{dataset}: expected files are missing (download=False):\n  {shown}\n"
+        + (hint or f"Call load_dataset({dataset!r}, download=True) or fetch the official files.")
+    )
+
+
+def seeded_split(count: int, fractions: dict[str, float], seed: int) -> dict[str, np.ndarray]:
+    """A fixed image-wise random split: ``fractions`` of ``count`` images per name.
+
+    Images are permuted with ``numpy.random.default_rng(seed)``; every split is
+    sorted. The last split takes the rounding remainder.
+    """
+    if count < 0:
+        raise ValueError(f"count must be >= 0, got {count}")
+    values = np.array(list(fractions.values()), dtype=float)
+    if np.any(values < 0) or not np.isclose(values.sum(), 1.0):
+        raise ValueError(f"fractions must be non-negative and sum to 1, got {fractions}")
+    order = np.random.default_rng(seed).permutation(count)
+    bounds = np.round(np.cumsum(values) * count).astype(int)
+    bounds[-1] = count
+    starts = np.concatenate([[0], bounds[:-1]])
+    return {name: np.sort(order[a:b]) for name, a, b in zip(fractions, starts, bounds, strict=True)}
