@@ -1,0 +1,44 @@
+"""Training the course's deep models with each paper's recipe.
+
+>>> from saliency_course.training import fit, get_recipe
+>>> history = fit(model, "salgan_bce", train, val, epochs=3, run_name="my_salgan")  # doctest: +SKIP
+
+* :func:`fit` (:mod:`.engine`): progress, validation, checkpoints and automatic
+  resume under ``<data root>/runs/<run name>/``, mixed precision and
+  ``channels_last`` on CUDA, DistributedDataParallel under ``torchrun``
+  (:mod:`.distributed`).
+* Recipes (:mod:`.recipes`): ``salnet``, ``salgan_bce``, ``salgan_gan``,
+  ``deepgaze``, ``deepgaze_finetune``, ``deepfix``; :func:`get_recipe`,
+  :func:`list_recipes`, :func:`register_recipe`.
+* :func:`kfold_splits` / :func:`fit_crossvalidated` (:mod:`.crossval`): the
+  image-wise 10-fold protocol of DeepGaze II's MIT1003 fine-tuning.
+"""
+
+from .checkpoints import CheckpointError, run_directory
+from .crossval import fit_crossvalidated, kfold_splits
+from .engine import fit, validate
+from .recipes import (
+    AdversarialRecipe,
+    LogLikelihoodRecipe,
+    Recipe,
+    StepContext,
+    get_recipe,
+    list_recipes,
+    register_recipe,
+)
+
+__all__ = [
+    "AdversarialRecipe",
+    "CheckpointError",
+    "LogLikelihoodRecipe",
+    "Recipe",
+    "StepContext",
+    "fit",
+    "fit_crossvalidated",
+    "get_recipe",
+    "kfold_splits",
+    "list_recipes",
+    "register_recipe",
+    "run_directory",
+    "validate",
+]

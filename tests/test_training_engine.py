@@ -1,0 +1,227 @@
+"""The training engine on tiny models and synthetic data: resume, finish, corruption, GAN turns."""
+
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+from training_helpers import (
+    SyntheticSaliency,
+    TinyDiscriminator,
+    TinyLogDensityNet,
+    TinySaliencyNet,
+    collate,
+    weights_digest,
+)
+
+from saliency_course.training import (
+    CheckpointError,
+    StepContext,
+    fit,
+    get_recipe,
+    kfold_splits,
+    list_recipes,
+    objectives,
+    register_recipe,
+    run_directory,
+)
+from saliency_course.training.recipes import AdversarialRecipe, trainable
+
+# A quick plain recipe for engine mechanics: the papers' learning rates are far too
+# small to move a 100-parameter net in a few steps.
+FAST = get_recipe("salgan_bce").with_settings(
+    name="fast_bce",
+    optimizer=lambda params: torch.optim.SGD(params, lr=0.5, momentum=0.5),
+    batch_size=4,
+)
+OPTS = dict(device="cpu", progress=False, val_metrics=(), collate_fn=collate, batch_size=4)
+
+
+def _model(seed: int, cls=TinySaliencyNet):
+    torch.manual_seed(seed)
+    return cls()
+
+
+def test_registry_names_and_errors():
+    assert {"salnet", "salgan_bce", "salgan_gan", "deepgaze", "deepfix"} <= set(list_recipes())
+    with pytest.raises(ValueError, match="recipe must be one of"):
+        get_recipe("nope")
+    with pytest.raises(ValueError, match="already registered"):
+        register_recipe(get_recipe("salnet"))
+    assert get_recipe("salgan_gan").alpha == 0.05
+    assert get_recipe("deepgaze").epochs == 75  # 1e-3 x0.1 at 15,30,...: below 1e-7 after 75
+    assert get_recipe("deepgaze_finetune").epochs == 15
+    assert "salnet" in get_recipe("salnet").describe()
+
+
+def test_resumed_run_matches_uninterrupted_run(tmp_path):
+    data, val = SyntheticSaliency(12), SyntheticSaliency(4, seed=1)
+    straight = _model(0)
+    h_straight = fit(straight, FAST, data, val, epochs=3, run_name="a", root=tmp_path, **OPTS)
+    assert list(h_straight["epoch"]) == [1, 2, 3]
+    assert h_straight["train_loss"].notna().all() and h_straight["val_loss"].notna().all()
+
+    fit(_model(0), FAST, data, val, epochs=1, run_name="b", root=tmp_path, **OPTS)
+    restarted = _model(123)  # a new process builds a fresh model; the checkpoint replaces it
+    h_resumed = fit(restarted, FAST, data, val, epochs=3, run_name="b", root=tmp_path, **OPTS)
+    assert weights_digest(restarted) == weights_digest(straight)
+    np.testing.assert_allclose(h_resumed["train_loss"], h_straight["train_loss"], rtol=0, atol=0)
+    assert (run_directory("b", tmp_path) / "history.csv").exists()
+    assert not list(run_directory("b", tmp_path).glob("*.tmp"))
+
+
+def test_finished_run_returns_at_once_with_weights(tmp_path, monkeypatch):
+    data = SyntheticSaliency(8)
+    trained = _model(0)
+    fit(trained, FAST, data, epochs=2, run_name="done", root=tmp_path, **OPTS)
+
+    def no_training(*args, **kwargs):
+        raise AssertionError("a finished run must not train again")
+
+    fresh = _model(5)
+    monkeypatch.setattr(type(FAST), "train_step", no_training)
+    start = time.perf_counter()
+    history = fit(fresh, FAST, data, epochs=2, run_name="done", root=tmp_path, **OPTS)
+    assert time.perf_counter() - start < 2.0
+    assert len(history) == 2
+    assert weights_digest(fresh) == weights_digest(trained)
+
+
+def test_corrupt_or_foreign_checkpoint_is_a_clear_error(tmp_path):
+    data = SyntheticSaliency(8)
+    fit(_model(0), FAST, data, epochs=1, run_name="c", root=tmp_path, **OPTS)
+    path = run_directory("c", tmp_path) / "last.pt"
+    with pytest.raises(CheckpointError, match="other settings"):
+        fit(_model(0), FAST, data, epochs=2, run_name="c", root=tmp_path, seed=1, **OPTS)
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    with pytest.raises(CheckpointError, match=r"corrupt or truncated.*delete"):
+        fit(_model(0), FAST, data, epochs=2, run_name="c", root=tmp_path, **OPTS)
+
+
+def test_bad_arguments_name_themselves(tmp_path):
+    data = SyntheticSaliency(4)
+    for kwargs, match in [
+        ({"epochs": 0}, "epochs must be a positive int"),
+        ({"amp": "fp8"}, "amp must be one of"),
+        ({"amp": "bf16"}, "needs a CUDA device"),
+        ({"channels_last": True}, "CUDA only"),
+        ({"run_name": "../x"}, "run_name"),
+    ]:
+        with pytest.raises(ValueError, match=match):
+            fit(_model(0), FAST, data, root=tmp_path, **{**OPTS, **kwargs})
+    with pytest.raises(ValueError, match="val_metrics must be among"):
+        fit(_model(0), FAST, data, root=tmp_path, **{**OPTS, "val_metrics": ("acc",)})
+
+
+def _gan_setup():
+    recipe = get_recipe("salgan_gan")
+    modules = recipe.modules(_model(0), discriminator=TinyDiscriminator())
+    return recipe, modules, recipe.make_optimizers(modules)
+
+
+def test_adversarial_recipe_alternates_generator_and_discriminator():
+    recipe, modules, optimizers = _gan_setup()
+    batch = collate([SyntheticSaliency(4)[i] for i in range(4)])
+    modules["model"].eval()  # no dropout, so the loss below is reproducible
+    for update in range(4):
+        before = {k: [p.detach().clone() for p in trainable(m)] for k, m in modules.items()}
+        ctx = StepContext(device=torch.device("cpu"), update=update)
+        stats = recipe.train_step(modules, optimizers, batch, ctx)
+        changed = {
+            k: any(not torch.equal(a, b) for a, b in zip(before[k], trainable(m), strict=True))
+            for k, m in modules.items()
+        }
+        turn = "model" if update % 2 == 0 else "discriminator"
+        other = "discriminator" if turn == "model" else "model"
+        assert changed[turn] and not changed[other], (update, changed)
+        assert ("g_loss" in stats) == (turn == "model")
+        assert ("d_loss" in stats) == (turn == "discriminator")
+
+
+def test_generator_loss_is_alpha_bce_minus_log_d():
+    recipe, modules, optimizers = _gan_setup()
+    generator, discriminator = modules["model"].eval(), modules["discriminator"]
+    batch = collate([SyntheticSaliency(2)[i] for i in range(2)])
+    with torch.no_grad():
+        fake = generator(batch["image"])
+        target = batch["density"] / batch["density"].amax(dim=(2, 3), keepdim=True)
+        bce = F.binary_cross_entropy(F.avg_pool2d(fake, 4), F.avg_pool2d(target, 4))
+        expected = 0.05 * bce - torch.log(discriminator(batch["image"], fake)).mean()
+    stats = recipe.train_step(modules, optimizers, batch, StepContext(torch.device("cpu")))
+    assert stats["g_loss"] == pytest.approx(expected.item(), rel=1e-5)
+
+
+def test_gan_fit_records_both_players(tmp_path):
+    recipe = AdversarialRecipe(**{**get_recipe("salgan_gan").__dict__, "name": "tiny_gan"})
+    history = fit(
+        _model(0),
+        recipe,
+        SyntheticSaliency(8),
+        epochs=1,
+        discriminator=TinyDiscriminator(),
+        run_name="gan",
+        root=tmp_path,
+        **OPTS,
+    )
+    assert {"g_loss", "d_loss", "bce"} <= set(history.columns)
+    assert np.isfinite(history[["g_loss", "d_loss"]].to_numpy()).all()
+
+
+def test_log_likelihood_recipe_trains_a_log_density(tmp_path):
+    recipe = get_recipe("deepgaze").with_settings(
+        name="tiny_dg", optimizer=lambda p: torch.optim.Adam(p, lr=0.05)
+    )
+    history = fit(
+        _model(0, TinyLogDensityNet),
+        recipe,
+        SyntheticSaliency(8),
+        SyntheticSaliency(4, seed=2),
+        epochs=3,
+        run_name="dg",
+        root=tmp_path,
+        **OPTS,
+    )
+    assert history["train_loss"].iloc[-1] < history["train_loss"].iloc[0]
+    assert history["lr"].iloc[-1] == pytest.approx(0.05)  # first milestone is epoch 15
+
+
+def test_objectives_against_hand_values():
+    density = torch.tensor([[[[0.0, 0.25], [0.25, 0.5]]]])
+    np.testing.assert_allclose(
+        objectives.salnet_targets(density)[0, 0].numpy(),
+        [[-127 / 128, (127.5 - 127) / 128], [(127.5 - 127) / 128, 1.0]],
+        rtol=1e-6,
+    )
+    prediction = torch.zeros(2, 1, 2, 2)
+    target = torch.ones(2, 1, 2, 2)
+    assert objectives.euclidean_loss(prediction, target).item() == pytest.approx(8 / 4)
+    p = torch.full((1, 1, 4, 4), 0.25)
+    t = torch.zeros(1, 1, 4, 4)
+    t[0, 0, 0, 0] = 1.0  # pooled target 1/16, pooled prediction 1/4
+    expected = -(1 / 16 * math.log(0.25) + 15 / 16 * math.log(0.75))
+    assert objectives.bce_downsampled(p, t, 4).item() == pytest.approx(expected, rel=1e-6)
+    uniform = torch.full((1, 1, 4, 8), -math.log(32))
+    assert objectives.fixation_nll_bits(uniform, [torch.tensor([[1.0, 2.0]])]).item() == (
+        pytest.approx(0.0, abs=1e-6)
+    )
+    peaked = torch.full((1, 4, 8), math.log(0.5 / 31))
+    peaked[0, 2, 1] = math.log(0.5)  # half the mass on pixel (x=1, y=2)
+    nll = objectives.fixation_nll_bits(peaked, [torch.tensor([[1.2, 1.6]])]).item()
+    assert nll == pytest.approx(-math.log2(0.5 * 32))
+    with pytest.raises(ValueError, match="target's shape"):
+        objectives.euclidean_loss(torch.zeros(1, 1, 2, 2), torch.zeros(1, 1, 3, 3))
+
+
+def test_kfold_splits_partition_images():
+    splits = kfold_splits(23, k=10, seed=3)
+    held_out = np.concatenate([val for _, val in splits])
+    assert sorted(held_out.tolist()) == list(range(23))
+    for train, val in splits:
+        assert not set(train) & set(val) and len(train) + len(val) == 23
+        assert len(val) in (2, 3)
+    with pytest.raises(ValueError, match="n_images must be"):
+        kfold_splits(5, k=10)
