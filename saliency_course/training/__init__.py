@@ -14,8 +14,9 @@
   image-wise 10-fold protocol of DeepGaze II's MIT1003 fine-tuning.
 """
 
-from .checkpoints import CheckpointError, run_directory
+from .checkpoints import CheckpointError, load_weights, run_directory
 from .crossval import fit_crossvalidated, kfold_splits
+from .datasets import torch_splits
 from .engine import fit, validate
 from .recipes import (
     AdversarialRecipe,
@@ -38,7 +39,9 @@ __all__ = [
     "get_recipe",
     "kfold_splits",
     "list_recipes",
+    "load_weights",
     "register_recipe",
     "run_directory",
+    "torch_splits",
     "validate",
 ]

@@ -126,3 +126,26 @@ def load(directory: Path, map_location: str | torch.device = "cpu") -> dict[str,
         raise CheckpointError(f"checkpoint {path} lacks {missing}; {advice}")
     state["history"] = pd.DataFrame(state.get("history") or {})
     return state
+
+
+def load_weights(
+    model: torch.nn.Module,
+    run_name: str,
+    root: str | os.PathLike | None = None,
+    module: str = "model",
+) -> dict[str, Any]:
+    """Load the weights of ``module`` from run ``run_name``'s last checkpoint into ``model``.
+
+    Starts SalGAN's adversarial stage from the BCE stage's generator, or a
+    notebook from a finished run. Returns the checkpoint (epoch, history, ...).
+    """
+    directory = run_directory(run_name, root)
+    state = load(directory)
+    if state is None:
+        raise FileNotFoundError(
+            f"run_name {run_name!r} has no checkpoint at {directory / CHECKPOINT_NAME}"
+        )
+    if module not in state["modules"]:
+        raise ValueError(f"module must be one of {sorted(state['modules'])}, got {module!r}")
+    model.load_state_dict(state["modules"][module])
+    return state
