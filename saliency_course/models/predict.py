@@ -47,7 +47,7 @@ def to_input_batch(
 ) -> torch.Tensor:
     """A uint8 RGB image as a normalised float batch ``(1, 3, H, W)``, resized to ``size``."""
     image = _check_image(image)
-    x = torch.from_numpy(np.ascontiguousarray(image)).permute(2, 0, 1)[None].float() / 255.0
+    x = torch.from_numpy(image.copy()).permute(2, 0, 1)[None].float() / 255.0
     if size is not None:
         size = _check_size(size)
         if tuple(x.shape[-2:]) != size:

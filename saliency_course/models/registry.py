@@ -6,7 +6,8 @@ instant. Every builder has the signature ``builder(pretrained=True, **options)``
 and returns a ``torch.nn.Module`` that carries two attributes:
 
 * ``output_kind``: ``"saliency"`` (a non-negative map of any scale) or
-  ``"log_density"`` (``logsumexp == 0`` over the image);
+  ``"log_density"`` (``logsumexp == 0`` over the image), or ``"discriminator"`` (a
+  real-vs-generated probability, e.g. SalGAN's discriminator; not for ``predict``);
 * ``input_size``: the ``(H, W)`` the paper fed the network, used by
   :func:`saliency_course.models.predict` unless told otherwise.
 """
@@ -16,7 +17,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-OUTPUT_KINDS = ("saliency", "log_density")
+OUTPUT_KINDS = ("saliency", "log_density", "discriminator")
 
 _MODELS: dict[str, str] = {
     "salnet": "saliency_course.models.salnet:build_salnet",
