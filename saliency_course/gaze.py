@@ -300,8 +300,9 @@ def ivt(
     intervals). Runs of slow samples closer than ``merge_gap`` ms and
     ``merge_distance`` degrees, with no tracking loss between them, are merged
     (``merge_gap=0`` disables), then runs shorter than ``min_duration`` ms are
-    dropped. SMI BeGaze's default is 40 deg/s and 50 ms; Salvucci & Goldberg
-    and the Tobii I-VT filter use 30 deg/s.
+    dropped. SMI BeGaze's high-speed detector is velocity-based too (a peak
+    threshold commonly set to 40 deg/s, fixations of at least 50 ms); the Tobii
+    I-VT filter defaults to 30 deg/s.
     ``t`` in ms, ``x``, ``y`` in pixels, ``ppd`` pixels per degree.
     """
     t, x, y, ok = _check_samples(t, x, y, valid)

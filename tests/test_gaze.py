@@ -142,8 +142,8 @@ def test_detectors_reject_bad_thresholds():
 def test_detectors_agree_with_the_smi_tracker_on_dhf1k(dhf1k):
     """Per-observer Cohen's kappa against SMI's own Fixation labels (17 observers, 250 Hz).
 
-    Measured (ppd 39.9, the assumed DHF1K geometry): I-VT at 40 deg/s (SMI BeGaze's
-    default peak-velocity threshold), 50 ms minimum: kappa 0.455-0.848, median 0.670;
+    Measured (ppd 39.9, the assumed DHF1K geometry): I-VT at 40 deg/s (the peak-velocity
+    threshold commonly used with SMI BeGaze), 50 ms minimum: kappa 0.455-0.848, median 0.670;
     I-DT at 1 degree, 50 ms: 0.480-0.864, median 0.633.
     """
     ppd = gaze.DHF1K_PIXELS_PER_DEGREE
