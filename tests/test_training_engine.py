@@ -6,6 +6,7 @@ import math
 import time
 
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 import torch.nn.functional as F
@@ -28,6 +29,7 @@ from saliency_course.training import (
     objectives,
     register_recipe,
     run_directory,
+    validate,
 )
 from saliency_course.training.recipes import AdversarialRecipe, trainable
 
@@ -225,3 +227,54 @@ def test_kfold_splits_partition_images():
         assert len(val) in (2, 3)
     with pytest.raises(ValueError, match="n_images must be"):
         kfold_splits(5, k=10)
+
+
+class _DensityEcho(torch.nn.Module):
+    """Predicts channel 0 of its input: fed the ground truth, it is a perfect model."""
+
+    output_kind = "saliency"
+
+    def forward(self, x):
+        return x[:, :1]
+
+
+def test_validate_scores_a_perfect_prediction():
+    from saliency_course.metrics import nss
+
+    data = SyntheticSaliency(3)
+    batch = collate([data[i] for i in range(3)])
+    batch["image"] = batch["density"].repeat(1, 3, 1, 1)
+    loader = [batch]
+    scores = validate(
+        get_recipe("salgan_bce"), _DensityEcho(), loader, torch.device("cpu"), ("cc", "kld", "nss")
+    )
+    assert scores["val_cc"] == pytest.approx(1.0)
+    assert scores["val_kld"] == pytest.approx(0.0, abs=1e-6)
+    expected_nss = np.mean(
+        [
+            nss(d[0].numpy(), f[0].numpy())
+            for d, f in zip(batch["density"], batch["fixation_map"], strict=True)
+        ]
+    )
+    assert scores["val_nss"] == pytest.approx(expected_nss)
+    assert np.isfinite(scores["val_loss"])
+
+
+def test_plot_history_draws_losses_and_metrics():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from saliency_course.viz_training import plot_history
+
+    history = pd.DataFrame(
+        {"epoch": [1, 2], "train_loss": [1.0, 0.5], "val_loss": [1.1, 0.7], "val_cc": [0.2, 0.4]}
+    )
+    figure = plot_history(history, title="run")
+    assert len(figure.axes) == 2
+    assert [line.get_label() for line in figure.axes[0].lines] == [
+        "training loss",
+        "validation loss",
+    ]
+    assert figure.axes[1].get_ylabel() and figure.axes[0].get_title() == "losses"
+    with pytest.raises(ValueError, match="metrics must be among"):
+        plot_history(history, metrics=["nss"])
