@@ -162,3 +162,214 @@ def test_seeded_split_is_fixed_and_exhaustive():
     assert len(a["train"]) == 8 and not set(a["train"]) & set(a["test"])
     with pytest.raises(ValueError, match="sum to 1"):
         seeded_split(10, {"train": 0.5}, seed=0)
+
+
+# -- FIGRIM (real data) ----------------------------------------------------------------
+def test_figrim_counts_and_convention(data_dir):
+    from saliency_course.data.cat2000 import read_fixlocs
+
+    figrim = load_dataset("figrim", root=data_dir, download=False)
+    assert len(figrim) == 30 and set(figrim.image_shapes) == {(1000, 1000)}
+    assert set(figrim.categories) == {"amusement_park"}
+    f = figrim.fixations
+    assert len(f) == 3_205  # encoding presentation, none outside
+    per_image = np.array([len(np.unique(f.for_image(n).subject)) for n in range(30)])
+    assert per_image.min() == 13 and per_image.max() == 19
+    # the official FIXATIONLOCS maps mark the encoding fixations at the 0-based pixel
+    hits = total = 0
+    for n, path in enumerate(figrim.image_paths):
+        locs = read_fixlocs(
+            data_dir / "figrim" / "FIXATIONLOCS" / "amusement_park" / (path.stem + ".mat")
+        )
+        g = f.for_image(n)
+        rows = np.clip(np.round(g.y).astype(int), 0, 999)
+        cols = np.clip(np.round(g.x).astype(int), 0, 999)
+        hits += int(locs[rows, cols].sum())
+        total += len(g)
+    assert hits / total > 0.85
+    every = load_dataset("figrim", root=data_dir, download=False, presentation="all")
+    assert len(every.fixations) == 8_962 - 1  # y = 0.3 (1-based) lies above the image
+    with pytest.raises(ValueError, match="presentation must be one of"):
+        load_dataset("figrim", root=data_dir, download=False, presentation="first")
+
+
+# -- MIT1003 (official format, written here) ---------------------------------------------
+def _write_mit1003(root, scanpaths, shape=(120, 160), blink=True):
+    """Write ALLSTIMULI/<img>.jpeg and DATA/<user>/<img>.mat (240 Hz samples from scanpaths)."""
+    import scipy.io
+    from PIL import Image
+
+    from saliency_course import gaze
+    from saliency_course.fixations import Fixations
+
+    folder = root / "mit1003"
+    (folder / "ALLSTIMULI").mkdir(parents=True)
+    name = "i05june05_static_street_boston_p1010764"
+    Image.new("RGB", shape[::-1], (90, 120, 30)).save(folder / "ALLSTIMULI" / f"{name}.jpeg")
+    for user, path in scanpaths.items():
+        x, y, t, d = (np.array(v, dtype=float) for v in zip(*path, strict=True))
+        samples = gaze.simulate_samples(
+            Fixations(x=x, y=y, n=np.zeros(len(x)), subject=np.zeros(len(x)), t=t, duration=d),
+            rate=240.0,
+            ppd=35.0,
+            drift_deg2_per_s=0.0,
+            noise_deg=0.02,
+            seed=1,
+        )
+        eye = np.stack([samples.x, samples.y], axis=1) + 1.0  # 1-based as in the archive
+        if blink:
+            eye[-12:-4] = -1.0  # a blink: negative locations
+        (folder / "DATA" / user).mkdir(parents=True)
+        struct = {"DATA": {"eyeData": eye}}
+        scipy.io.savemat(folder / "DATA" / user / f"{name}.mat", {name: struct})
+    return folder
+
+
+def test_mit1003_detects_fixations_from_raw_samples(tmp_path):
+    # x, y (0-based px), onset, duration (ms); the first sits on the fixation cross
+    path = [(80, 60, 0, 300), (20, 20, 340, 250), (140, 100, 640, 400), (30, 100, 1090, 300)]
+    _write_mit1003(tmp_path, {"CNG": path, "ajs": path[:3]})
+    mit = load_dataset("mit1003", root=tmp_path, download=False, progress=False)
+    assert len(mit) == 1 and mit.image_shape(0) == (120, 160)
+    f = mit.fixations
+    cng = f.for_subject(0)
+    assert len(cng) == 3  # the first fixation (cross) dropped, as Judd's code does
+    assert np.allclose(cng.x, [20, 140, 30], atol=1.5) and np.allclose(
+        cng.y, [20, 100, 100], atol=1.5
+    )
+    assert np.allclose(cng.t, [340, 640, 1090], atol=40)
+    assert len(f.for_subject(1)) == 2
+    # cached atomically, and the cache is what the next load reads
+    cache = tmp_path / "mit1003" / "fixations-ivt-30-nofirst.npz"
+    assert cache.is_file()
+    again = load_dataset("mit1003", root=tmp_path, download=False, progress=False)
+    assert np.array_equal(again.fixations.x, f.x)
+    first = load_dataset("mit1003", root=tmp_path, download=False, keep_first=True, progress=False)
+    assert np.allclose(first.fixations.for_subject(0).x[0], 80, atol=1.5)
+
+
+def test_mit1003_drops_fixations_outside_the_image(tmp_path):
+    path = [(80, 60, 0, 300), (150, 60, 340, 300), (200, 60, 690, 300)]  # x = 200 > W
+    _write_mit1003(tmp_path, {"CNG": path}, blink=False)
+    mit = load_dataset("mit1003", root=tmp_path, download=False, progress=False)
+    assert np.allclose(mit.fixations.x, [150], atol=1.5)
+
+
+def test_mit1003_malformed_and_truncated_files(tmp_path):
+    from saliency_course.data.mit1003 import read_eye_data
+
+    folder = _write_mit1003(tmp_path, {"CNG": [(80, 60, 0, 300), (20, 20, 340, 250)]})
+    mat = next((folder / "DATA" / "CNG").glob("*.mat"))
+    data = mat.read_bytes()
+    mat.write_bytes(data[: len(data) // 2])
+    with pytest.raises(ValueError, match=mat.name):
+        read_eye_data(mat)
+    import scipy.io
+
+    scipy.io.savemat(mat, {"other": np.zeros((3, 2))})
+    with pytest.raises(ValueError, match="expected a variable named"):
+        read_eye_data(mat)
+
+
+# -- SALICON (official format, written here) ----------------------------------------------
+def _salicon_gaze(observers):
+    dtype = [("location", object), ("timestamp", object), ("fixations", object)]
+    gaze = np.empty((len(observers), 1), dtype=dtype)
+    for k, (location, timestamp, fixations) in enumerate(observers):
+        gaze[k, 0] = (
+            np.array(location, float),
+            np.array(timestamp, float)[:, None],
+            np.array(fixations, float),
+        )
+    return gaze
+
+
+def test_salicon_fixations_and_mouse(tmp_path):
+    import scipy.io
+    from PIL import Image
+
+    folder = tmp_path / "salicon"
+    for split in ("train", "val", "test"):
+        (folder / "images" / split).mkdir(parents=True)
+        Image.new("RGB", (640, 480)).save(
+            folder / "images" / split / f"COCO_{split}2014_000000000001.jpg"
+        )
+    observers = [
+        ([[1, 1], [641, 100], [320, 240]], [0, 8, 16], [[100, 50], [700, 20]]),
+        ([[10, 20]], [0], [[1, 480]]),
+    ]
+    for split in ("train", "val"):
+        (folder / "fixations_2015" / split).mkdir(parents=True)
+        scipy.io.savemat(
+            folder / "fixations_2015" / split / f"COCO_{split}2014_000000000001.mat",
+            {"gaze": _salicon_gaze(observers)},
+        )
+    sal = load_dataset("salicon", root=tmp_path, download=False, progress=False)
+    assert len(sal) == 3 and {k: list(v) for k, v in sal.splits.items()} == {
+        "train": [0],
+        "val": [1],
+        "test": [2],
+    }
+    f = sal.fixations.for_image(0)
+    assert np.allclose(f.x, [99, 0]) and np.allclose(f.y, [49, 479]) and list(f.subject) == [0, 1]
+    assert len(sal.fixations.for_image(2)) == 0
+    mouse = load_dataset("salicon", root=tmp_path, download=False, kind="mouse", progress=False)
+    m = mouse.fixations.for_image(1)
+    assert np.allclose(m.x, [0, 639, 319, 9]) and np.allclose(m.t, [0, 8, 16, 0])
+    with pytest.raises(ValueError, match="edition must be"):
+        load_dataset("salicon", root=tmp_path, download=False, edition="2016")
+
+
+# -- CAT2000, MIT300, Toronto (official layouts, written here) ------------------------------
+def test_cat2000_fixationlocs_and_category_splits(tmp_path):
+    import scipy.io
+    from PIL import Image
+
+    base = tmp_path / "cat2000" / "trainSet"
+    for category, count in (("Action", 2), ("Art", 1)):
+        (base / "Stimuli" / category).mkdir(parents=True)
+        (base / "FIXATIONLOCS" / category).mkdir(parents=True)
+        for k in range(1, count + 1):
+            Image.new("RGB", (32, 18)).save(base / "Stimuli" / category / f"{k:03d}.jpg")
+            locs = np.zeros((18, 32), np.uint8)
+            locs[k, 2 * k] = locs[10, 30] = 1
+            scipy.io.savemat(base / "FIXATIONLOCS" / category / f"{k:03d}.mat", {"fixLocs": locs})
+    cat = load_dataset("cat2000", root=tmp_path, download=False, progress=False)
+    assert len(cat) == 3 and cat.categories == ["Action", "Action", "Art"]
+    assert list(cat.splits["Action"]) == [0, 1] and list(cat.splits["Art"]) == [2]
+    f = cat.fixations.for_image(1)
+    assert sorted(zip(f.x, f.y, strict=True)) == [(4.0, 2.0), (30.0, 10.0)]
+    assert cat.subset([2]).categories == ["Art"]
+
+
+def test_mit300_has_stimuli_but_no_fixations(tmp_path):
+    from PIL import Image
+
+    (tmp_path / "mit300" / "BenchmarkIMAGES").mkdir(parents=True)
+    for k in (1, 2, 10):
+        Image.new("L", (20, 10)).save(tmp_path / "mit300" / "BenchmarkIMAGES" / f"i{k}.jpg")
+    mit300 = load_dataset("mit300", root=tmp_path, download=False)
+    assert [p.name for p in mit300.image_paths] == ["i1.jpg", "i2.jpg", "i10.jpg"]
+    assert mit300.image(0).shape == (10, 20, 3)  # grey made RGB
+    with pytest.raises(ValueError, match="no public fixations"):
+        _ = mit300.fixations
+    with pytest.raises(ValueError, match="no public fixations"):
+        mit300.density_map(0)
+
+
+def test_toronto_from_origfixdata(tmp_path):
+    import scipy.io
+    from PIL import Image
+
+    base = tmp_path / "toronto" / "eyetrackingdata" / "fixdens"
+    (base / "Original Image Set").mkdir(parents=True)
+    white = np.empty((1, 120), dtype=object)
+    for k in range(120):
+        Image.new("RGB", (681, 511)).save(base / "Original Image Set" / f"{k + 1}.jpg", quality=10)
+        m = np.zeros((511, 681), np.uint8)
+        m[k, 3] = 1
+        white[0, k] = m
+    scipy.io.savemat(base / "origfixdata.mat", {"white": white})
+    toronto = load_dataset("toronto", root=tmp_path, download=False)
+    assert len(toronto) == 120 and len(toronto.fixations) == 120
+    assert toronto.fixations.for_image(7).y[0] == 7 and toronto.fixations.for_image(7).x[0] == 3

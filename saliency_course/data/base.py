@@ -59,10 +59,11 @@ class SaliencyDataset:
     ``fixations.n`` indexes :attr:`image_paths`. Extra fixation sets (e.g.
     OSIE's mouse-tracking points) are attributes listed in
     :attr:`fixation_sets` and are re-indexed along with ``fixations`` by
-    :meth:`subset`.
+    :meth:`subset`, as are the per-image lists named in :attr:`per_image`.
     """
 
     fixation_sets: tuple[str, ...] = ("fixations",)
+    per_image: tuple[str, ...] = ()
 
     def __init__(
         self,
@@ -175,6 +176,9 @@ class SaliencyDataset:
         other = copy.copy(self)
         other.image_paths = [self.image_paths[i] for i in indices]
         other._shapes = [self._shapes[i] for i in indices]
+        for attr in self.per_image:
+            values = getattr(self, attr)
+            setattr(other, attr, [values[i] for i in indices])
         other.splits = {
             name: new_index[split[new_index[split] >= 0]] for name, split in self.splits.items()
         }

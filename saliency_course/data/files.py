@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import re
+import tempfile
 import zlib
 from collections.abc import Iterable
 from pathlib import Path
@@ -57,3 +61,39 @@ def seeded_split(count: int, fractions: dict[str, float], seed: int) -> dict[str
     bounds[-1] = count
     starts = np.concatenate([[0], bounds[:-1]])
     return {name: np.sort(order[a:b]) for name, a, b in zip(fractions, starts, bounds, strict=True)}
+
+
+def save_npz_atomic(path: str | Path, **arrays: np.ndarray) -> Path:
+    """Write ``arrays`` to ``path`` (``.npz``) through a temporary file and a rename.
+
+    A reader never sees a half-written file: it finds the old file, no file, or
+    the new one.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            np.savez(handle, **arrays)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    return path
+
+
+def natural_key(path: str | Path) -> list:
+    """Sort key that orders ``2.jpg`` before ``10.jpg``."""
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", Path(path).name)]
+
+
+def fixations_from_binary_map(fixation_map: np.ndarray, n: int, subject: int = 0):
+    """One fixation per non-zero pixel of a binary fixation map (0-based ``x = col, y = row``)."""
+    from ..fixations import Fixations
+
+    fixation_map = np.asarray(fixation_map)
+    if fixation_map.ndim != 2:
+        raise ValueError(f"fixation_map must be 2-D, got shape {fixation_map.shape}")
+    rows, cols = np.nonzero(fixation_map)
+    return Fixations(x=cols, y=rows, n=np.full(len(rows), n), subject=np.full(len(rows), subject))

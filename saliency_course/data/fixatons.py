@@ -167,7 +167,8 @@ def load_fixatons(
     fixations, subject_names = parse_scanpaths(folder, images, shapes, one_based)
     splits = seeded_split(len(images), {"train": 0.8, "val": 0.1, "test": 0.1}, seed=0)
     if subset == "MIT1003":
-        in_iccv = np.array([p.stem in set(ICCV100) for p in images])
+        iccv = set(ICCV100)
+        in_iccv = np.array([p.stem in iccv for p in images])
         splits.update(iccv100=np.flatnonzero(in_iccv), rest=np.flatnonzero(~in_iccv))
     return FixaTonsDataset(
         f"fixatons/{subset}",
