@@ -27,6 +27,7 @@ import math
 from functools import lru_cache
 
 import numpy as np
+from scipy import sparse
 
 KERNEL_WIDTH = 4.0
 
@@ -68,21 +69,24 @@ def _contributions(in_length: int, out_length: int, scale: float):
 
 
 @lru_cache(maxsize=64)
-def _cached_matrix(in_length: int, out_length: int, scale: float) -> np.ndarray:
+def _cached_matrix(in_length: int, out_length: int, scale: float):
     weights, indices = _contributions(in_length, out_length, scale)
-    matrix = np.zeros((out_length, in_length))
     rows = np.broadcast_to(np.arange(out_length)[:, None], indices.shape)
-    np.add.at(matrix, (rows, indices), weights)
-    matrix.setflags(write=False)
+    # duplicates (mirrored taps) are summed; zero weights are dropped as MATLAB's "kill"
+    matrix = sparse.csr_matrix(
+        (weights.ravel(), (rows.ravel(), indices.ravel())), shape=(out_length, in_length)
+    )
+    matrix.eliminate_zeros()
     return matrix
 
 
-def resize_matrix(in_length: int, out_length: int, scale: float | None = None) -> np.ndarray:
-    """The ``(out_length, in_length)`` matrix that resizes one dimension like MATLAB.
+def resize_matrix(in_length: int, out_length: int, scale: float | None = None):
+    """The sparse ``(out_length, in_length)`` matrix that resizes one dimension like MATLAB.
 
     ``scale`` defaults to ``out_length / in_length`` (a target size); pass the
     scalar scale when MATLAB was given one (the output length is then
-    ``ceil(scale * in_length)``). Read-only and cached.
+    ``ceil(scale * in_length)``). Cached; do not modify it. A sparse product
+    (no BLAS threads) keeps resizing fast on a busy machine.
     """
     if scale is None:
         scale = out_length / in_length
@@ -135,6 +139,7 @@ def imresize(array, output_shape_or_scale) -> np.ndarray:
     # MATLAB resizes the dimension with the smaller scale first (stable sort).
     for dim in sorted((0, 1), key=lambda d: scales[d]):
         matrix = resize_matrix(a.shape[dim], out_shape[dim], scales[dim])
-        a = np.tensordot(matrix, a, axes=([1], [dim]))
-        a = np.moveaxis(a, 0, dim)
+        moved = np.moveaxis(a, dim, 0)
+        result = matrix @ moved.reshape(moved.shape[0], -1)
+        a = np.moveaxis(result.reshape((out_shape[dim],) + moved.shape[1:]), 0, dim)
     return np.ascontiguousarray(a)

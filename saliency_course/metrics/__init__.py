@@ -1,0 +1,57 @@
+"""The MIT saliency benchmark metrics, exactly as its MATLAB code computes them.
+
+Bylinskii, Judd, Oliva, Torralba & Durand, "What do different evaluation
+metrics tell us about saliency models?", IEEE TPAMI 41(3), 2018, and the
+code at github.com/cvzoya/saliency (``code_forMetrics``). Maps are 2-D numpy
+arrays; a saliency map of another size than the ground truth is resized with
+the MATLAB-exact :func:`saliency_course.resize.imresize`. Degenerate but
+well-formed input gives NaN where the MATLAB code does; malformed input
+raises a ``ValueError`` naming the argument.
+
+========================  =================  ======================
+metric                    compares with      better
+========================  =================  ======================
+``auc_judd``              fixation map       higher (0.5 = chance)
+``auc_borji``             fixation map       higher
+``auc_shuffled``          fixation + other   higher
+``nss``                   fixation map       higher (0 = chance)
+``information_gain``      fixation + base    higher (bits/fixation)
+``cc``                    density map        higher (max 1)
+``similarity``            density map        higher (max 1)
+``kld``                   density map        lower (min 0)
+``emd``                   density map        lower (min 0)
+========================  =================  ======================
+
+:func:`evaluate` scores a model or a set of maps over a dataset.
+"""
+
+from __future__ import annotations
+
+from .auc import auc_borji, auc_judd, auc_shuffled
+from .distribution import cc, kld, similarity
+from .emd import emd
+from .location import information_gain, nss
+from .registry import METRICS, MetricInfo
+
+__all__ = [
+    "auc_judd",
+    "auc_borji",
+    "auc_shuffled",
+    "nss",
+    "cc",
+    "kld",
+    "similarity",
+    "emd",
+    "information_gain",
+    "METRICS",
+    "MetricInfo",
+    "evaluate",
+]
+
+
+def __getattr__(name: str):
+    if name == "evaluate":  # imports pandas and maps only when used
+        from .evaluate import evaluate
+
+        return evaluate
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
