@@ -1,0 +1,233 @@
+"""DeepGaze I and II: saliency as a probability density over the image.
+
+M. Kümmerer, L. Theis, M. Bethge. "Deep Gaze I: Boosting Saliency Prediction
+with Feature Maps Trained on ImageNet", ICLR Workshop 2015, arXiv:1411.1045.
+M. Kümmerer, T. S. A. Wallis, M. Bethge. "DeepGaze II: Reading fixations from
+deep features trained on object recognition", arXiv:1610.01563 (2016).
+Official PyTorch code: github.com/matthias-k/DeepGaze (``deepgaze_pytorch``).
+
+Both read out a frozen ImageNet network with a small trained network, then
+(the official ``Finalizer``) resample the readout to the centre bias at
+``1/saliency_map_factor`` of the image size, blur it with a Gaussian of learnable
+σ (truncated at 3σ, replicate padding), add ``α · log centre bias`` (α
+learnable, init 1), resample to the image size (nearest) and normalise with a
+log-softmax over all pixels. The output ``(B, 1, H, W)`` is a log-density:
+``logsumexp == 0`` per image. The loss is the negative log-likelihood of the
+fixations. Where the papers and the official code differ we follow the code:
+
+* ``deepgaze1`` is the official PyTorch *port*, not the paper's Caffe model:
+  torchvision's single-stream AlexNet, input downsampled x2, ``features.10``
+  (conv5 before its ReLU, 256 maps) read out by one 1x1 convolution without
+  bias; σ init 8, readout_factor 4, saliency_map_factor 4. 258 trainable
+  parameters on 2,469,696 frozen ones. The paper's L1 sparsity penalty is not
+  part of the model (the port drops it).
+* ``deepgaze2``: frozen VGG-19 read at conv5_1, relu5_1, relu5_2, conv5_3 and
+  relu5_4 (2560 channels; no official PyTorch model exists), readout of four
+  1x1 convolutions with 16, 32, 2 and 1 channels (a Bethge-lab TensorFlow
+  implementation), 41,589 readout parameters. Between them that code uses
+  ReLU (``nonlinearity="relu"``); the paper's choice is unverified. The default
+  here is softplus, as in the official PyTorch readouts of DeepGaze IIE/III:
+  with ReLU and PyTorch's default initialisation the 2-channel layer was dead
+  (all outputs <= 0, so no gradient at all) for 4 of 6 seeds we tried. Then
+  downsample 2, readout_factor 16,
+  saliency_map_factor 2 and σ init 8 as the official ``DeepGazeII`` module.
+  No official weights: ``pretrained=True`` loads the ImageNet VGG-19 only,
+  and the readout is trained in the course.
+
+``centerbias`` (a log-density, e.g. from :func:`saliency_course.maps.center_bias`
+through ``np.log``) can be given to ``forward`` per batch, or stored in the
+model at build time (resampled to each input and renormalised); without one
+the prior is uniform.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import OrderedDict
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from .backbones import freeze, torchvision_features
+
+
+class GaussianBlur(nn.Module):
+    """Separable Gaussian blur with a learnable σ (pixels), truncated at ``truncate`` σ."""
+
+    def __init__(self, sigma: float, truncate: float = 3.0, learn_sigma: bool = True) -> None:
+        super().__init__()
+        if not sigma > 0:
+            raise ValueError(f"sigma must be > 0, got {sigma!r}")
+        self.sigma = nn.Parameter(torch.tensor(float(sigma)), requires_grad=learn_sigma)
+        self.truncate = truncate
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        radius = int(math.ceil(self.truncate * float(self.sigma.detach().abs())))
+        grid = torch.arange(-radius, radius + 1, device=x.device, dtype=x.dtype)
+        kernel = torch.exp(-0.5 * (grid / self.sigma) ** 2)
+        kernel = kernel / kernel.sum()
+        channels = x.shape[1]
+        x = F.pad(x, (radius, radius, radius, radius), mode="replicate")
+        x = F.conv2d(x, kernel.view(1, 1, 1, -1).expand(channels, 1, 1, -1), groups=channels)
+        return F.conv2d(x, kernel.view(1, 1, -1, 1).expand(channels, 1, -1, 1), groups=channels)
+
+
+class Finalizer(nn.Module):
+    """Readout -> log-density: resample, blur, add ``α · centre bias``, log-softmax."""
+
+    def __init__(self, sigma: float = 8.0, saliency_map_factor: int = 4) -> None:
+        super().__init__()
+        self.saliency_map_factor = saliency_map_factor
+        self.blur = GaussianBlur(sigma)
+        self.center_bias_weight = nn.Parameter(torch.tensor([1.0]))
+
+    def forward(self, readout: torch.Tensor, centerbias: torch.Tensor) -> torch.Tensor:
+        small_cb = F.interpolate(
+            centerbias, scale_factor=1 / self.saliency_map_factor, recompute_scale_factor=False
+        )
+        out = F.interpolate(readout, size=small_cb.shape[-2:])
+        out = self.blur(out) + self.center_bias_weight * small_cb
+        out = F.interpolate(out, size=centerbias.shape[-2:])
+        return out - torch.logsumexp(out.flatten(1), dim=1).view(-1, 1, 1, 1)
+
+
+def centerbias_for(log_density: torch.Tensor | None, batch: int, size, like: torch.Tensor):
+    """A ``(B, 1, H, W)`` centre-bias log-density at ``size``: resampled and renormalised."""
+    if log_density is None:
+        return like.new_zeros(batch, 1, *size)
+    cb = log_density.to(like)
+    if cb.ndim == 2:
+        cb = cb[None, None]
+    elif cb.ndim == 3:
+        cb = cb[:, None]
+    if cb.ndim != 4 or cb.shape[1] != 1 or cb.shape[0] not in (1, batch):
+        raise ValueError(
+            f"centerbias must be (H, W), (B, H, W) or (B, 1, H, W) with B in (1, {batch}), "
+            f"got {tuple(log_density.shape)}"
+        )
+    if tuple(cb.shape[-2:]) != tuple(size):
+        cb = F.interpolate(cb, size=size, mode="bilinear", align_corners=False)
+    cb = cb - torch.logsumexp(cb.flatten(1), dim=1).view(-1, 1, 1, 1)
+    return cb.expand(batch, 1, *size)
+
+
+class FeatureTaps(nn.Module):
+    """Run a frozen ``nn.Sequential`` and return the outputs of the layers at ``indices``."""
+
+    def __init__(self, features: nn.Sequential, indices: tuple[int, ...]) -> None:
+        super().__init__()
+        for module in features:
+            if isinstance(module, nn.ReLU):
+                module.inplace = False  # keep conv outputs that are read before their ReLU
+        self.features = freeze(features[: max(indices) + 1])
+        self.indices = indices
+
+    def forward(self, x: torch.Tensor) -> list[torch.Tensor]:
+        outputs = []
+        for i, module in enumerate(self.features):
+            x = module(x)
+            if i in self.indices:
+                outputs.append(x)
+        return outputs
+
+    def train(self, mode: bool = True):
+        return super().train(False)  # frozen: always in evaluation mode
+
+
+class DeepGaze(nn.Module):
+    """Frozen features -> readout -> :class:`Finalizer`; ``(B, 3, H, W)`` -> log-density."""
+
+    output_kind = "log_density"
+
+    def __init__(
+        self,
+        features: nn.Module,
+        readout: nn.Module,
+        downsample: int,
+        readout_factor: int,
+        saliency_map_factor: int,
+        sigma: float,
+        input_size: tuple[int, int],
+        centerbias: np.ndarray | torch.Tensor | None = None,
+    ) -> None:
+        super().__init__()
+        self.features = features
+        self.readout = readout
+        self.finalizer = Finalizer(sigma, saliency_map_factor)
+        self.downsample = downsample
+        self.readout_factor = readout_factor
+        self.input_size = input_size
+        cb = (
+            None
+            if centerbias is None
+            else torch.as_tensor(np.asarray(centerbias), dtype=torch.float32)
+        )
+        if cb is not None and (cb.ndim != 2 or not torch.isfinite(cb).all()):
+            raise ValueError(
+                f"centerbias must be a finite (H, W) log-density, got shape {tuple(cb.shape)}"
+            )
+        self.register_buffer("centerbias", cb, persistent=False)  # not in checkpoints
+
+    def forward(self, x: torch.Tensor, centerbias: torch.Tensor | None = None) -> torch.Tensor:
+        height, width = x.shape[-2:]
+        stored = self.centerbias if centerbias is None else centerbias
+        cb = centerbias_for(stored, x.shape[0], (height, width), x)
+        small = F.interpolate(x, scale_factor=1 / self.downsample, recompute_scale_factor=False)
+        readout_shape = (
+            math.ceil(height / self.downsample / self.readout_factor),
+            math.ceil(width / self.downsample / self.readout_factor),
+        )
+        maps = [F.interpolate(f, size=readout_shape) for f in self.features(small)]
+        return self.finalizer(self.readout(torch.cat(maps, dim=1)), cb)
+
+
+ALEXNET_CONV5 = (10,)
+VGG19_TAPS = (28, 29, 31, 32, 35)  # conv5_1, relu5_1, relu5_2, conv5_3, relu5_4
+
+
+def build_deepgaze1(
+    pretrained: bool = True, centerbias: np.ndarray | None = None, progress: bool = True
+) -> DeepGaze:
+    """DeepGaze I as the official PyTorch port (AlexNet conv5, 1x1 readout without bias)."""
+    features = FeatureTaps(torchvision_features("alexnet", pretrained, progress), ALEXNET_CONV5)
+    readout = nn.Conv2d(256, 1, 1, bias=False)
+    return DeepGaze(features, readout, 2, 4, 4, 8.0, (768, 1024), centerbias)
+
+
+NONLINEARITIES = {"softplus": nn.Softplus, "relu": nn.ReLU}
+
+
+def deepgaze2_readout(channels: int = 2560, nonlinearity: str = "softplus") -> nn.Sequential:
+    """The DeepGaze II readout: 1x1 convolutions 16, 32, 2, 1 with ``nonlinearity`` between."""
+    if nonlinearity not in NONLINEARITIES:
+        raise ValueError(
+            f"nonlinearity must be one of {sorted(NONLINEARITIES)}, got {nonlinearity!r}"
+        )
+    act = NONLINEARITIES[nonlinearity]
+    return nn.Sequential(
+        OrderedDict(
+            [
+                ("conv0", nn.Conv2d(channels, 16, 1)),
+                ("act0", act()),
+                ("conv1", nn.Conv2d(16, 32, 1)),
+                ("act1", act()),
+                ("conv2", nn.Conv2d(32, 2, 1)),
+                ("act2", act()),
+                ("conv3", nn.Conv2d(2, 1, 1)),
+            ]
+        )
+    )
+
+
+def build_deepgaze2(
+    pretrained: bool = True,
+    centerbias: np.ndarray | None = None,
+    nonlinearity: str = "softplus",
+    progress: bool = True,
+) -> DeepGaze:
+    """DeepGaze II: frozen VGG-19 conv5 features, readout 16-32-2-1 (ImageNet weights only)."""
+    features = FeatureTaps(torchvision_features("vgg19", pretrained, progress), VGG19_TAPS)
+    readout = deepgaze2_readout(2560, nonlinearity)
+    return DeepGaze(features, readout, 2, 16, 2, 8.0, (768, 1024), centerbias)

@@ -1,0 +1,127 @@
+"""DeepGaze I and II: counts, log-densities, centre bias, blur, frozen features, weights."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from models_helpers import fixation_nll, osie_batch, step_lowers_loss
+from scipy.ndimage import gaussian_filter
+from scipy.special import logsumexp
+
+from saliency_course.errors import OfflineError
+from saliency_course.models import build_model, predict
+from saliency_course.models.backbones import hub_checkpoint_path
+from saliency_course.models.deepgaze import GaussianBlur
+
+
+def count(module, trainable):
+    return sum(p.numel() for p in module.parameters() if p.requires_grad == trainable)
+
+
+@pytest.fixture(scope="module")
+def deepgaze1():
+    torch.manual_seed(0)
+    return build_model("deepgaze1", pretrained=False)
+
+
+@pytest.fixture(scope="module")
+def deepgaze2():
+    torch.manual_seed(0)
+    return build_model("deepgaze2", pretrained=False)
+
+
+def test_parameter_counts(deepgaze1, deepgaze2):
+    assert count(deepgaze1, True) == 258  # 256 readout weights + sigma + centre-bias weight
+    assert count(deepgaze1, False) == 2_469_696  # frozen torchvision AlexNet conv1-5
+    assert sum(p.numel() for p in deepgaze2.readout.parameters()) == 41_589
+    assert count(deepgaze2, True) == 41_589 + 2
+    assert count(deepgaze2, False) == 20_024_384  # frozen VGG-19 conv part
+    widths = [m.out_channels for m in deepgaze2.readout if isinstance(m, torch.nn.Conv2d)]
+    assert widths == [16, 32, 2, 1]
+    assert deepgaze1.output_kind == deepgaze2.output_kind == "log_density"
+
+
+@pytest.mark.parametrize("name", ["deepgaze1", "deepgaze2"])
+@pytest.mark.parametrize("size", [(128, 160), (136, 200), (160, 112)])
+def test_log_density_at_input_size(name, size, deepgaze1, deepgaze2):
+    model = {"deepgaze1": deepgaze1, "deepgaze2": deepgaze2}[name]
+    with torch.no_grad():
+        out = model(torch.randn(2, 3, *size))
+    assert out.shape == (2, 1, *size)
+    torch.testing.assert_close(out.flatten(1).logsumexp(1), torch.zeros(2), atol=1e-5, rtol=0)
+
+
+def test_blur_matches_scipy_nearest_padding():
+    image = np.random.default_rng(0).random((21, 30)).astype(np.float32)
+    blurred = GaussianBlur(2.5)(torch.from_numpy(image)[None, None])[0, 0].detach().numpy()
+    np.testing.assert_allclose(
+        blurred, gaussian_filter(image, 2.5, mode="nearest", truncate=3), atol=1e-5
+    )
+
+
+def test_centre_bias_prior_moves_the_mass(deepgaze1):
+    size = (128, 160)
+    x = torch.randn(1, 3, *size)
+    left = torch.zeros(size)
+    left[:, : size[1] // 2] = 5.0  # e^5 more likely on the left half
+    with torch.no_grad():
+        uniform = deepgaze1(x).exp()[0, 0]
+        biased = deepgaze1(x, centerbias=left).exp()[0, 0]
+    assert biased[:, : size[1] // 2].sum() > uniform[:, : size[1] // 2].sum() + 0.3
+    stored = build_model("deepgaze1", pretrained=False, centerbias=left.numpy())
+    stored.load_state_dict(deepgaze1.state_dict())
+    with torch.no_grad():
+        torch.testing.assert_close(stored(x).exp()[0, 0], biased)
+    with pytest.raises(ValueError, match="centerbias"):
+        deepgaze1(x, centerbias=torch.zeros(3, 1, 4, 4))
+
+
+@pytest.mark.parametrize("name", ["deepgaze1", "deepgaze2"])
+def test_nll_step_on_real_osie_lowers_loss_and_keeps_features_frozen(
+    name, data_dir, deepgaze1, deepgaze2
+):
+    model = {"deepgaze1": deepgaze1, "deepgaze2": deepgaze2}[name]
+    batch = osie_batch(data_dir, (144, 192))
+    frozen = [p.detach().clone() for p in model.features.parameters()]
+    assert frozen and not any(p.requires_grad for p in model.features.parameters())
+    before, after = step_lowers_loss(
+        model, lambda m: fixation_nll(m(batch["image"]), batch["fixations"]), lr=1e-2
+    )
+    assert after < before
+    assert all(torch.equal(a, b) for a, b in zip(frozen, model.features.parameters(), strict=True))
+    assert not model.features.training
+
+
+def test_predict_is_a_log_density_at_image_size(deepgaze1):
+    image = np.random.default_rng(0).integers(0, 256, (90, 120, 3), dtype=np.uint8)
+    out = predict(deepgaze1, image, input_size=(128, 160))
+    assert out.shape == (90, 120) and abs(logsumexp(out)) < 1e-9
+
+
+def test_imagenet_weights_from_the_hub_cache_and_offline_error(deepgaze1, tmp_path, monkeypatch):
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path))
+    monkeypatch.setenv("SALIENCY_COURSE_OFFLINE", "1")
+    from torchvision.models import AlexNet_Weights
+
+    path = hub_checkpoint_path(AlexNet_Weights.IMAGENET1K_V1.url)
+    assert path == tmp_path / "hub" / "checkpoints" / "alexnet-owt-7be5be79.pth"
+    with pytest.raises(OfflineError, match="alexnet-owt-7be5be79.pth") as info:
+        build_model("deepgaze1", pretrained=True)
+    assert str(path.parent) in str(info.value)
+    # a checkpoint in torchvision's own key layout, as the download would leave it
+    state = {f"features.{k}": v for k, v in deepgaze1.features.features.state_dict().items()}
+    state["classifier.1.weight"] = torch.zeros(2, 2)  # the classifier is not read
+    path.parent.mkdir(parents=True)
+    torch.save(state, path)
+    loaded = build_model("deepgaze1", pretrained=True)
+    for a, b in zip(loaded.features.parameters(), deepgaze1.features.parameters(), strict=True):
+        assert torch.equal(a, b)
+
+
+def test_relu_readout_variant_of_the_tensorflow_code():
+    model = build_model("deepgaze2", pretrained=False, nonlinearity="relu")
+    assert sum(isinstance(m, torch.nn.ReLU) for m in model.readout) == 3
+    assert sum(p.numel() for p in model.readout.parameters()) == 41_589
+    with pytest.raises(ValueError, match="nonlinearity"):
+        build_model("deepgaze2", pretrained=False, nonlinearity="tanh")
