@@ -78,7 +78,7 @@ def saliency_for(image: np.ndarray, saliency=None) -> np.ndarray:
     (built without downloading weights where the model has none), or a callable
     ``image -> map``.
     """
-    image = _check_image(image)
+    image = check_rgb_image(image)
     shape = image.shape[:2]
     if saliency is None:
         return center_prior(shape)
@@ -122,7 +122,7 @@ def make_change(
     image, not touching its border (and, for remove/move, differing from their
     surround so that the change is visible once attended).
     """
-    image = _check_image(image)
+    image = check_rgb_image(image)
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
     if placement not in PLACEMENTS:
@@ -233,7 +233,8 @@ def _move(image, region, rng):
 _APPLY: dict[str, Callable] = {"remove": _remove, "recolor": _recolor, "move": _move}
 
 
-def _check_image(image) -> np.ndarray:
+def check_rgb_image(image) -> np.ndarray:
+    """``image`` as an array if it is uint8 RGB ``(H, W, 3)``, else a ``ValueError``."""
     array = np.asarray(image)
     if array.dtype != np.uint8 or array.ndim != 3 or array.shape[2] != 3:
         raise ValueError(

@@ -238,3 +238,24 @@ def plot_summary(trials: Sequence[Trial], ax=None):
     ax.set_title("Your change detection times (line: median)")
     ax.legend(title="placement", fontsize="small")
     return ax
+
+
+def plot_cycle(
+    images: dict[str, np.ndarray], cycle: Sequence[tuple[str, float]], repeats: int = 2, ax=None
+):
+    """The display over time: each frame drawn as wide as it lasts (squeezed, not to scale)."""
+    import matplotlib.pyplot as plt
+
+    ax = ax or plt.subplots(figsize=(12, 2.2))[1]
+    start = 0.0
+    for _ in range(repeats):
+        for name, duration in cycle:
+            ax.imshow(images[name], extent=(start, start + duration, 0, 1))
+            ax.text(start + duration / 2, -0.04, name, ha="center", va="top", fontsize=8)
+            start += duration
+    ax.set_xlim(0, start)
+    ax.set_ylim(-0.2, 1)
+    ax.set_aspect("auto")
+    ax.set_yticks([])
+    ax.set_xlabel("time (ms)")
+    return ax
