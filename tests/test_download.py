@@ -305,3 +305,58 @@ def test_google_drive_confirm_page(server, tmp_path, monkeypatch):
     assert dest.read_bytes() == PAYLOAD
     with pytest.raises(ValueError, match="file_id"):
         download.google_drive_url("../x")
+
+
+def _benchmark_zip() -> bytes:
+    from PIL import Image
+
+    files = {}
+    for k in (1, 2):
+        buffer = io.BytesIO()
+        Image.new("RGB", (16, 12), (k, 0, 0)).save(buffer, format="JPEG")
+        files[f"BenchmarkIMAGES/i{k}.jpg"] = buffer.getvalue()
+    return make_zip(files)
+
+
+def test_load_dataset_downloads_and_extracts(server, tmp_path, monkeypatch):
+    from saliency_course.data import load_dataset, mit300
+
+    archive = _benchmark_zip()
+    server.files["/BenchmarkIMAGES.zip"] = archive
+    monkeypatch.setattr(mit300, "URL", f"{server.url}/BenchmarkIMAGES.zip")
+    monkeypatch.setattr(mit300, "MD5", md5(archive))
+    dataset = load_dataset("mit300", root=tmp_path, progress=False)
+    assert len(dataset) == 2 and dataset.image(1).shape == (12, 16, 3)
+    assert not (tmp_path / "mit300" / ".downloads" / "BenchmarkIMAGES.zip").exists()
+    assert leftovers(tmp_path) == []
+    load_dataset("mit300", root=tmp_path, progress=False)  # present: no second download
+    assert server.full_gets("/BenchmarkIMAGES.zip") == 1
+
+
+def test_offline_uses_an_archive_placed_by_hand(tmp_path, monkeypatch):
+    from saliency_course.data import load_dataset, mit300
+
+    monkeypatch.setenv("SALIENCY_COURSE_OFFLINE", "1")
+    with pytest.raises(OfflineError, match=r"\.downloads/BenchmarkIMAGES\.zip"):
+        load_dataset("mit300", root=tmp_path)
+    archive = _benchmark_zip()
+    monkeypatch.setattr(mit300, "MD5", md5(archive))
+    (tmp_path / "mit300" / ".downloads").mkdir(parents=True)
+    (tmp_path / "mit300" / ".downloads" / "BenchmarkIMAGES.zip").write_bytes(archive)
+    assert len(load_dataset("mit300", root=tmp_path, progress=False)) == 2
+
+
+def test_cli_download(server, tmp_path, monkeypatch, capsys):
+    from saliency_course.cli import main
+    from saliency_course.data import mit300
+
+    archive = _benchmark_zip()
+    server.files["/BenchmarkIMAGES.zip"] = archive
+    monkeypatch.setattr(mit300, "URL", f"{server.url}/BenchmarkIMAGES.zip")
+    monkeypatch.setattr(mit300, "MD5", md5(archive))
+    assert main(["download", "mit300", "--root", str(tmp_path), "--quiet"]) == 0
+    assert "mit300: ready" in capsys.readouterr().out
+    assert main(["download", "--list"]) == 0 and "osie" in capsys.readouterr().out.split()
+    monkeypatch.setenv("SALIENCY_COURSE_OFFLINE", "1")
+    assert main(["download", "toronto", "--root", str(tmp_path)]) == 1
+    assert "eyetrackingdata.zip" in capsys.readouterr().out

@@ -64,8 +64,8 @@ def _digest(path: str | Path, algorithm: str) -> str:
 def _offline_error(pairs: Sequence[tuple[str, Path]]) -> OfflineError:
     lines = "\n".join(f"  {url}\n    -> {dest}" for url, dest in pairs)
     return OfflineError(
-        f"offline ({config.OFFLINE_ENV}=1): cannot download. Fetch by hand and put them here:\n"
-        f"{lines}"
+        f"offline ({config.OFFLINE_ENV}=1): cannot download. Fetch by hand, put each file at "
+        f"the path shown, and run again:\n{lines}"
     )
 
 
@@ -161,6 +161,8 @@ def download_file(
     if md5 is not None and not re.fullmatch(r"[0-9a-fA-F]{32}", md5):
         raise ValueError(f"md5 must be 32 hex digits, got {md5!r}")
     md5 = md5.lower() if md5 else None
+    if dest.exists() and (md5 is None or file_md5(dest) == md5):
+        return dest  # already fetched, or placed here by hand
     if config.offline():
         raise _offline_error([(url, dest)])
     dest.parent.mkdir(parents=True, exist_ok=True)
@@ -338,32 +340,27 @@ class Resource:
 def fetch(resources: Sequence[Resource], folder: str | os.PathLike, progress: bool = True) -> None:
     """Download and place a dataset's ``resources`` in ``folder``.
 
-    Offline, raises :class:`OfflineError` at once listing every URL and where
-    its file goes. The SHA-256 of every fetched file is appended to
-    ``folder/SHA256SUMS``.
+    A file already in its place (``folder/.downloads/<filename>`` for archives,
+    ``folder/<target>`` otherwise), e.g. fetched by hand, is used as it is once
+    its MD5 matches. Offline, raises :class:`OfflineError` at once listing the
+    URL and destination of every file still missing. The SHA-256 of every file
+    is appended to ``folder/SHA256SUMS``.
     """
     folder = Path(folder)
-    if config.offline():
-        raise _offline_error(
-            [
-                (r.url, folder / (".downloads/" + r.filename if r.archive else r.target))
-                for r in resources
-            ]
-        )
+    places = {
+        r: folder / ".downloads" / r.filename if r.archive else folder / r.target for r in resources
+    }
+    missing = [r for r in resources if not places[r].exists()]
+    if config.offline() and missing:
+        raise _offline_error([(r.url, places[r]) for r in missing])
     for resource in resources:
-        url = (
-            google_drive_url(resource.google_drive_id) if resource.google_drive_id else resource.url
-        )
-        if resource.archive:
-            path = download_file(
-                url, folder / ".downloads" / resource.filename, resource.md5, progress
-            )
-        else:
-            path = download_file(url, folder / resource.target, resource.md5, progress)
-        record = path.with_name(path.name + ".sha256")
+        url = resource.url
+        if resource.google_drive_id and resource in missing:
+            url = google_drive_url(resource.google_drive_id)
+        path = download_file(url, places[resource], resource.md5, progress)
         with open(folder / "SHA256SUMS", "a") as sums:
-            sums.write(record.read_text().split()[0] + f"  {resource.filename}\n")
+            sums.write(f"{_digest(path, 'sha256')}  {resource.filename}\n")
         if resource.archive:
             extract_archive(path, folder / resource.target, resource.select)
             path.unlink()
-            record.unlink()
+            path.with_name(path.name + ".sha256").unlink(missing_ok=True)
