@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+import torch.nn.functional as F
+from models_helpers import osie_batch, step_lowers_loss
 
 from saliency_course.errors import OfflineError
 from saliency_course.models import build_model, predict
@@ -122,3 +124,11 @@ def test_offline_pretrained_fails_fast_naming_the_file(tmp_path, monkeypatch):
         build_model("salnet", pretrained=True)
     assert "deep_net_model.caffemodel" in str(info.value)
     assert str(tmp_path / "weights") in str(info.value)
+
+
+def test_euclidean_step_on_real_osie_lowers_loss(salnet, data_dir):
+    batch = osie_batch(data_dir, (48, 64))
+    # the official targets: a 0-255 saliency map S as (S - 127) / 128
+    target = (255 * batch["density"] / batch["density"].amax((2, 3), keepdim=True) - 127) / 128
+    before, after = step_lowers_loss(salnet, lambda m: F.mse_loss(m(batch["image"]), target))
+    assert after < before
