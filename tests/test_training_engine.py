@@ -203,17 +203,18 @@ def test_objectives_against_hand_values():
     assert objectives.euclidean_loss(prediction, target).item() == pytest.approx(8 / 4)
     p = torch.full((1, 1, 4, 4), 0.25)
     t = torch.zeros(1, 1, 4, 4)
-    t[0, 0, 0, 0] = 1.0  # pooled target 1/16, pooled prediction 1/4
+    t[0, 0, 0, 0] = 0.5  # as unit map: 1 at one pixel, so pooled target 1/16, prediction 1/4
     expected = -(1 / 16 * math.log(0.25) + 15 / 16 * math.log(0.75))
-    assert objectives.bce_downsampled(p, t, 4).item() == pytest.approx(expected, rel=1e-6)
+    salgan = get_recipe("salgan_bce")
+    assert salgan.loss(p, {"density": t}).item() == pytest.approx(expected, rel=1e-6)
+    deepgaze = get_recipe("deepgaze")
     uniform = torch.full((1, 1, 4, 8), -math.log(32))
-    assert objectives.fixation_nll_bits(uniform, [torch.tensor([[1.0, 2.0]])]).item() == (
-        pytest.approx(0.0, abs=1e-6)
-    )
-    peaked = torch.full((1, 4, 8), math.log(0.5 / 31))
-    peaked[0, 2, 1] = math.log(0.5)  # half the mass on pixel (x=1, y=2)
-    nll = objectives.fixation_nll_bits(peaked, [torch.tensor([[1.2, 1.6]])]).item()
-    assert nll == pytest.approx(-math.log2(0.5 * 32))
+    one = {"fixations": [torch.tensor([[1.0, 2.0]])]}
+    assert deepgaze.loss(uniform, one).item() == pytest.approx(0.0, abs=1e-6)
+    peaked = torch.full((1, 1, 4, 8), math.log(0.5 / 31))
+    peaked[0, 0, 2, 1] = math.log(0.5)  # half the mass on pixel (x=1, y=2)
+    nll = deepgaze.loss(peaked, {"fixations": [torch.tensor([[1.2, 1.6]])]}).item()
+    assert nll == pytest.approx(-math.log2(0.5 * 32))  # bits below uniform: -log2(16)
     with pytest.raises(ValueError, match="target's shape"):
         objectives.euclidean_loss(torch.zeros(1, 1, 2, 2), torch.zeros(1, 1, 3, 3))
 

@@ -24,7 +24,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("model", help=f"model name, e.g. {', '.join(DEFAULT_RECIPES)}")
     parser.add_argument("--dataset", required=True, help="dataset name (see list_datasets())")
     parser.add_argument("--recipe", help="recipe name (default: the model's first-stage recipe)")
-    parser.add_argument("--root", help="data root (datasets, weights and runs/)")
+    parser.add_argument("--root", help="data root (datasets and weights; runs/ too by default)")
+    parser.add_argument("--runs-root", help="where runs/<run name>/ goes (default: --root)")
     parser.add_argument("--epochs", type=int, help="total epochs (default: the recipe's)")
     parser.add_argument("--batch-size", type=int, help="per-process batch size")
     parser.add_argument("--size", type=int, nargs=2, metavar=("H", "W"), help="input size")
@@ -55,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
     recipe = get_recipe(args.recipe or DEFAULT_RECIPES[args.model])
     model = build_model(args.model, pretrained=not args.no_pretrained)
     if args.init_run:
-        load_weights(model, args.init_run, args.root)
+        load_weights(model, args.init_run, args.runs_root or args.root)
     size = tuple(args.size) if args.size else recipe.input_size
     dataset = load_dataset(args.dataset, root=args.root, download=not args.no_download)
     train, val = torch_splits(dataset, size, max_images=args.max_images)
@@ -67,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
         epochs=args.epochs,
         device=args.device,
         run_name=args.run_name,
-        root=args.root,
+        root=args.runs_root or args.root,
         batch_size=args.batch_size,
         seed=args.seed,
         amp=args.amp,

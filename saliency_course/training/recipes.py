@@ -27,6 +27,7 @@ from typing import Any, Literal
 
 import torch
 
+from .. import losses
 from . import objectives
 
 Batch = dict[str, Any]
@@ -251,7 +252,8 @@ def _salnet_loss(output, batch):
 
 
 def _salgan_bce_loss(output, batch):
-    return objectives.bce_downsampled(output, objectives.unit_maps(batch["density"]), 4)
+    target = objectives.unit_maps(batch["density"].float())
+    return losses.bce_downsampled_loss(output.float(), target, factor=4)
 
 
 def _deepfix_loss(output, batch):
@@ -261,7 +263,7 @@ def _deepfix_loss(output, batch):
 
 
 def _nll_loss(output, batch):
-    return objectives.fixation_nll_bits(output, batch["fixations"])
+    return losses.fixation_nll(output.float(), batch["fixations"], bits=True)
 
 
 def _identity(output):
