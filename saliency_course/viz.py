@@ -75,7 +75,7 @@ def plot_fixations(
         xy[:, 0],
         xy[:, 1],
         s=size,
-        c=color,
+        color=color,
         edgecolors=edgecolor,
         linewidths=0.6,
         label=label,
@@ -105,7 +105,7 @@ def plot_scanpath(
     duration = getattr(fixations, "duration", None)
     sizes = 30.0 if duration is None else np.maximum(duration * duration_scale, 10.0)
     (line,) = ax.plot(xy[:, 0], xy[:, 1], "-", color=color, lw=1.5, alpha=0.9, label=label)
-    ax.scatter(xy[:, 0], xy[:, 1], s=sizes, c=color, edgecolors="black", linewidths=0.6, zorder=3)
+    ax.scatter(xy[:, 0], xy[:, 1], s=sizes, color=color, edgecolors="black", lw=0.6, zorder=3)
     if numbered:
         for k, (x, y) in enumerate(xy, start=1):
             ax.annotate(str(k), (x, y), color="black", fontsize=7, ha="center", va="center")
