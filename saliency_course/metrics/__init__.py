@@ -51,7 +51,7 @@ __all__ = [
 
 def __getattr__(name: str):
     if name == "evaluate":  # imports pandas and maps only when used
-        from .evaluate import evaluate
+        from .evaluation import evaluate
 
         return evaluate
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
