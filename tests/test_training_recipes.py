@@ -57,6 +57,7 @@ def osie_log_center_bias(osie, size):
         ("salnet", "salnet", (32, 48)),
         ("salgan_bce", "salgan", (32, 48)),
         ("deepgaze", "deepgaze2", (96, 128)),
+        ("deepfix", "deepfix", (32, 48)),
     ],
 )
 def test_recipe_lowers_its_loss_on_osie(osie, recipe, model, size):

@@ -432,7 +432,7 @@ register_recipe(
         optimizer=lambda params: torch.optim.SGD(params, lr=1e-3, momentum=0.9, weight_decay=5e-4),
         batch_size=8,
         epochs=10,
-        input_size=(480, 640),
+        input_size=(240, 320),
         settings={
             "loss": "Euclidean (mean squared error) on maps in [0, 1]",
             "optimizer": "SGD, momentum 0.9, weight decay 5e-4",
