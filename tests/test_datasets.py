@@ -373,3 +373,41 @@ def test_toronto_from_origfixdata(tmp_path):
     toronto = load_dataset("toronto", root=tmp_path, download=False)
     assert len(toronto) == 120 and len(toronto.fixations) == 120
     assert toronto.fixations.for_image(7).y[0] == 7 and toronto.fixations.for_image(7).x[0] == 3
+
+
+# -- descriptive statistics ---------------------------------------------------------------
+def test_stats_on_hand_made_fixations():
+    from saliency_course.data import stats
+    from saliency_course.fixations import Fixations
+
+    # image 0 is 10 x 20 (H x W), image 1 is 4 x 4
+    f = Fixations(
+        x=[9.5, 0.0, 19.0, 1.5, 3.0],
+        y=[4.5, 0.0, 9.0, 1.5, 0.0],
+        n=[0, 0, 0, 1, 1],
+        subject=[2, 2, 0, 2, 2],
+    )
+    shapes = [(10, 20), (4, 4)]
+    u, v = stats.normalized_coordinates(f, shapes)
+    assert np.allclose(u, [0.5, 0.025, 0.975, 0.5, 0.875])
+    assert np.allclose(v, [0.5, 0.05, 0.95, 0.5, 0.125])
+    assert np.allclose(stats.distance_from_center(f, shapes)[:2], [0.0, np.hypot(0.475, 0.45)])
+    assert list(stats.fixation_order(f)) == [0, 1, 0, 0, 1]
+    assert sorted(stats.fixations_per_trial(f)) == [1, 2, 2]
+    hist = stats.normalized_histogram(f, shapes, bins=2)
+    # quadrants (v, u): centre points (0.5, 0.5) fall in the last bin
+    assert np.allclose(hist, [[0.2, 0.2], [0.0, 0.6]])
+    with pytest.raises(ValueError, match="shapes must have an entry per image"):
+        stats.normalized_coordinates(f, shapes[:1])
+    with pytest.raises(ValueError, match="bins"):
+        stats.normalized_histogram(f, shapes, bins=0)
+
+
+def test_stats_summary_on_osie(osie):
+    from saliency_course.data import stats
+
+    table = stats.summary({"OSIE": osie})
+    row = table.loc["OSIE"]
+    assert row["images"] == 700 and row["fixations"] == 98_321
+    assert row["observers per image"] == "15"
+    assert np.isclose(row["fixations per observer and image"], 98_321 / (700 * 15), atol=0.01)
