@@ -44,11 +44,13 @@ __all__ = [
     "deg2px",
     "idt",
     "ivt",
+    "main_sequence_duration",
     "pixels_per_degree",
     "px2deg",
     "read_smi",
     "recovery_rate",
     "simulate_samples",
+    "valid_samples",
 ]
 
 FIXATION, OTHER, LOST = 1, 0, -1
@@ -104,7 +106,8 @@ def px2deg(pixels, ppd: float):
 class GazeSamples:
     """Raw gaze samples of one recording.
 
-    ``t`` in ms from the first sample, ``x``, ``y`` in screen pixels; ``label``
+    ``t`` in ms (from the first sample of a recording, from stimulus onset in a
+    simulation), ``x``, ``y`` in screen pixels; ``label``
     the tracker's (or simulator's) event per sample (``"Fixation"``,
     ``"Saccade"``, ``"Blink"``, ``"-"``) when known; ``fixation_index`` (from
     :func:`simulate_samples`) the true fixation of each sample, -1 in saccades.
