@@ -30,7 +30,7 @@ from saliency_course.metrics import (
     nss,
     similarity,
 )
-from saliency_course.metrics.auc import matlab_colon
+from saliency_course.metrics.auc import judd_roc, matlab_colon
 from saliency_course.resize import imresize
 
 EPS = 2.0**-52
@@ -113,6 +113,9 @@ def test_auc_judd_ties_step_backwards():
     # .25 - .375 + .5 = 0.375, where a tie-aware ROC gives 0.75
     saliency = np.array([[1.0, 1.0], [1.0, 0.0]])
     assert auc_judd(saliency, fixations((2, 2), 0, 1)) == pytest.approx(0.375, abs=1e-15)
+    fp, tp = judd_roc(saliency, fixations((2, 2), 0, 1))
+    assert fp.tolist() == [0, 1, 0.5, 1] and tp.tolist() == [0, 0.5, 1, 1]
+    assert judd_roc(saliency, np.zeros((2, 2))) is None
 
 
 def test_auc_judd_counts_each_fixated_pixel_once():

@@ -27,7 +27,7 @@ import numpy as np
 
 from .inputs import EPS, fixated_indices, min_max, resized_to
 
-__all__ = ["auc_judd", "auc_borji", "auc_shuffled", "matlab_colon", "trapz"]
+__all__ = ["auc_judd", "auc_borji", "auc_shuffled", "judd_roc", "matlab_colon", "trapz"]
 
 _BINS = 4096  # coarse bins of the exact counting in _count_at_least
 
@@ -104,22 +104,22 @@ def _count_at_least_per_row(values: np.ndarray, thresholds: np.ndarray) -> np.nd
     return (np.arange(1, rows + 1)[:, None] * n) - positions.reshape(thresholds.shape)
 
 
-def auc_judd(saliency_map, fixation_map, jitter: bool = False, seed=None) -> float:
-    """AUC-Judd: ROC area with every saliency value at a fixated pixel as a threshold.
+def judd_roc(saliency_map, fixation_map, jitter: bool = False, seed=None):
+    """The ROC points ``(fp, tp)`` of AUC-Judd, ``(0, 0)`` and ``(1, 1)`` included.
 
-    ``fixation_map`` is binary (nonzero = fixated). NaN without fixations or
-    for a constant map (without jitter). ``jitter=True`` adds
-    ``U(0, 1) * 1e-7`` (seeded by ``seed``) before normalising, as MATLAB's default.
+    One point per fixated pixel, thresholds from the highest saliency at a
+    fixated pixel down; with tied values ``fp`` can step backwards (the MIT
+    code's quirk). ``None`` when the AUC is undefined (no fixation, constant map).
     """
     fixated, shape = fixated_indices("fixation_map", fixation_map)
     s = resized_to("saliency_map", saliency_map, shape)
     if fixated.size == 0:
-        return float("nan")
+        return None
     if jitter:
         s = s + np.random.default_rng(seed).random(shape) / 10000000
     s = min_max(s).ravel()
     if np.isnan(s[0]):
-        return float("nan")
+        return None
     n_fix, n_pix = fixated.size, s.size
     thresholds = np.sort(s[fixated])[::-1]
     above = _count_at_least(s, thresholds)
@@ -127,7 +127,18 @@ def auc_judd(saliency_map, fixation_map, jitter: bool = False, seed=None) -> flo
     with np.errstate(invalid="ignore", divide="ignore"):
         fp = np.concatenate([[0.0], (above - i) / (n_pix - n_fix), [1.0]])
     tp = np.concatenate([[0.0], i / n_fix, [1.0]])
-    return float(trapz(fp, tp))
+    return fp, tp
+
+
+def auc_judd(saliency_map, fixation_map, jitter: bool = False, seed=None) -> float:
+    """AUC-Judd: ROC area with every saliency value at a fixated pixel as a threshold.
+
+    ``fixation_map`` is binary (nonzero = fixated). NaN without fixations or
+    for a constant map (without jitter). ``jitter=True`` adds
+    ``U(0, 1) * 1e-7`` (seeded by ``seed``) before normalising, as MATLAB's default.
+    """
+    curve = judd_roc(saliency_map, fixation_map, jitter=jitter, seed=seed)
+    return float("nan") if curve is None else float(trapz(*curve))
 
 
 def _sampled_auc(positives: np.ndarray, negatives: np.ndarray, step_size: float) -> float:
