@@ -8,7 +8,7 @@ import pytest
 
 from saliency_course import maps
 from saliency_course.fixations import Fixations
-from saliency_course.metrics import auc_borji, auc_shuffled, cc, evaluate, nss
+from saliency_course.metrics import auc_borji, auc_shuffled, cc, evaluate, nss, score_map
 from saliency_course.metrics.evaluation import CenterBiasBaseline, other_fixation_map
 
 
@@ -76,6 +76,17 @@ def test_rows_equal_direct_metric_calls_and_mean_row():
         assert table.loc[i, "cc"] == cc(saliency[i], ds.density_map(i))
         assert table.loc[i, "auc_borji"] == auc_borji(saliency[i], ds.fixation_map(i), seed=[4, i])
     np.testing.assert_allclose(table.loc["mean"], table.iloc[:4].mean())
+
+
+def test_score_map_needs_the_ground_truth_of_each_metric():
+    ds = TinyDataset()
+    saliency, f, g = _maps(ds)[0], ds.fixation_map(0), ds.density_map(0)
+    scores = score_map(saliency, f, g, metrics=["nss", "cc"])
+    assert scores == {"nss": nss(saliency, f), "cc": cc(saliency, g)}
+    with pytest.raises(ValueError, match="information_gain needs baseline_map"):
+        score_map(saliency, f, g, metrics=["information_gain"])
+    with pytest.raises(ValueError, match="cc needs density_map"):
+        score_map(saliency, f, metrics=["cc"])
 
 
 def test_callable_sequence_and_dict_give_the_same_table():

@@ -30,6 +30,7 @@ from __future__ import annotations
 from .auc import auc_borji, auc_judd, auc_shuffled
 from .distribution import cc, kld, similarity
 from .emd import emd
+from .evaluation import CenterBiasBaseline, evaluate, other_fixation_map, score_map
 from .location import information_gain, nss
 from .registry import METRICS, MetricInfo
 
@@ -46,12 +47,7 @@ __all__ = [
     "METRICS",
     "MetricInfo",
     "evaluate",
+    "score_map",
+    "other_fixation_map",
+    "CenterBiasBaseline",
 ]
-
-
-def __getattr__(name: str):
-    if name == "evaluate":  # imports pandas and maps only when used
-        from .evaluation import evaluate
-
-        return evaluate
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -20,7 +20,7 @@ import numpy as np
 from ..fixations import Fixations
 from .registry import METRICS
 
-__all__ = ["evaluate", "other_fixation_map", "CenterBiasBaseline", "N_OTHER"]
+__all__ = ["evaluate", "score_map", "other_fixation_map", "CenterBiasBaseline", "N_OTHER"]
 
 N_OTHER = 10
 
@@ -105,6 +105,41 @@ class CenterBiasBaseline:
         if (fold, shape) not in self._maps:
             self._maps[(fold, shape)] = self._model(fold).density(shape)
         return self._maps[(fold, shape)]
+
+
+def score_map(
+    saliency_map,
+    fixation_map=None,
+    density_map=None,
+    other_map=None,
+    baseline_map=None,
+    metrics: Sequence[str] | str = tuple(METRICS),
+    seed=0,
+) -> dict[str, float]:
+    """All requested metrics of one saliency map against one image's ground truth.
+
+    Each metric reads what it needs (``METRICS[name].needs``): the fixation
+    map, the density map, the sAUC ``other_map`` or the IG ``baseline_map``;
+    a missing one raises ``ValueError``. The sampled AUCs use ``seed``.
+    """
+    names = _check_metrics(metrics)
+    given = {
+        "fixations": (fixation_map,),
+        "density": (density_map,),
+        "fixations+other": (fixation_map, other_map),
+        "fixations+baseline": (fixation_map, baseline_map),
+    }
+    argument = {"fixations": "fixation_map", "density": "density_map"}
+    scores = {}
+    for name in names:
+        info = METRICS[name]
+        arguments = given[info.needs]
+        if any(a is None for a in arguments):
+            wanted = argument.get(info.needs, info.needs.replace("fixations+", "") + "_map")
+            raise ValueError(f"{name} needs {wanted} (and fixation_map), got None")
+        options = {"seed": seed} if info.sampled else {}
+        scores[name] = info.function(saliency_map, *arguments, **options)
+    return scores
 
 
 def _map_source(predict_or_maps, indices: np.ndarray) -> Callable[[object, int], np.ndarray]:
@@ -201,17 +236,7 @@ def evaluate(
             other_fixation_map(dataset, i, n_other, seed) if "fixations+other" in needs else None
         )
         base = get_baseline(i) if get_baseline is not None else None
-        ground_truth = {
-            "fixations": (fixations,),
-            "density": (density,),
-            "fixations+other": (fixations, other),
-            "fixations+baseline": (fixations, base),
-        }
-        row = {}
-        for name in names:
-            info = METRICS[name]
-            options = {"seed": [seed, i]} if info.sampled else {}
-            row[name] = info.function(saliency, *ground_truth[info.needs], **options)
+        row = score_map(saliency, fixations, density, other, base, metrics=names, seed=[seed, i])
         rows.append(row)
     table = pd.DataFrame(rows, index=pd.Index([int(i) for i in indices], name="image"))
     table.loc["mean"] = table.mean(numeric_only=True)
