@@ -80,7 +80,7 @@ class Finalizer(nn.Module):
     def __init__(self, sigma: float = 8.0, saliency_map_factor: int = 4) -> None:
         super().__init__()
         self.saliency_map_factor = saliency_map_factor
-        self.blur = GaussianBlur(sigma)
+        self.gauss = GaussianBlur(sigma)  # names as the official code, for its weights
         self.center_bias_weight = nn.Parameter(torch.tensor([1.0]))
 
     def forward(self, readout: torch.Tensor, centerbias: torch.Tensor) -> torch.Tensor:
@@ -88,7 +88,7 @@ class Finalizer(nn.Module):
             centerbias, scale_factor=1 / self.saliency_map_factor, recompute_scale_factor=False
         )
         out = F.interpolate(readout, size=small_cb.shape[-2:])
-        out = self.blur(out) + self.center_bias_weight * small_cb
+        out = self.gauss(out) + self.center_bias_weight * small_cb
         out = F.interpolate(out, size=centerbias.shape[-2:])
         return out - torch.logsumexp(out.flatten(1), dim=1).view(-1, 1, 1, 1)
 
@@ -123,6 +123,7 @@ class FeatureTaps(nn.Module):
                 module.inplace = False  # keep conv outputs that are read before their ReLU
         self.features = freeze(features[: max(indices) + 1])
         self.indices = indices
+        self.train(False)
 
     def forward(self, x: torch.Tensor) -> list[torch.Tensor]:
         outputs = []
