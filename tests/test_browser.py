@@ -195,7 +195,7 @@ def test_widgets_of_notebook_00_work_in_jupyterlab(jupyterlab):
                     const panel = app.shell.currentWidget;
                     await panel.context.ready;
                     await panel.sessionContext.ready;
-                    await app.commands.execute("notebook:run-all-cells");
+                    app.commands.execute("notebook:run-all-cells");  // not awaited
                 }"""
             )
             # -- the flicker widget animates --------------------------------------
