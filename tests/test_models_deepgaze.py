@@ -5,11 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-from models_helpers import fixation_nll, osie_batch, step_lowers_loss
+from models_helpers import osie_batch, step_lowers_loss
 from scipy.ndimage import gaussian_filter
 from scipy.special import logsumexp
 
 from saliency_course.errors import OfflineError
+from saliency_course.losses import fixation_nll
 from saliency_course.models import build_model, predict
 from saliency_course.models.backbones import hub_checkpoint_path
 from saliency_course.models.deepgaze import GaussianBlur
