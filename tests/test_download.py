@@ -360,3 +360,29 @@ def test_cli_download(server, tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("SALIENCY_COURSE_OFFLINE", "1")
     assert main(["download", "toronto", "--root", str(tmp_path)]) == 1
     assert "eyetrackingdata.zip" in capsys.readouterr().out
+
+
+def test_two_concurrent_loads_of_one_dataset(server, tmp_path, monkeypatch):
+    from saliency_course.data import load_dataset, mit300
+
+    archive = _benchmark_zip()
+    server.files["/BenchmarkIMAGES.zip"] = archive
+    server.delay = 0.05
+    monkeypatch.setattr(mit300, "URL", f"{server.url}/BenchmarkIMAGES.zip")
+    monkeypatch.setattr(mit300, "MD5", md5(archive))
+    sizes, errors = [], []
+
+    def worker():
+        try:
+            sizes.append(len(load_dataset("mit300", root=tmp_path, progress=False)))
+        except Exception as err:  # pragma: no cover - reported below
+            errors.append(err)
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert errors == [] and sizes == [2, 2]
+    assert server.full_gets("/BenchmarkIMAGES.zip") == 1
+    assert leftovers(tmp_path) == []

@@ -73,7 +73,12 @@ def load_cat2000(root: str | Path, download: bool = True, progress: bool = True)
             raise missing_files_error("cat2000", [p for p in needed if not p.is_dir()])
         from .download import Resource, fetch
 
-        fetch([Resource(URL, "trainSet.zip", MD5)], folder, progress=progress)
+        fetch(
+            [Resource(URL, "trainSet.zip", MD5)],
+            folder,
+            progress=progress,
+            done=lambda: all(p.is_dir() for p in needed),
+        )
     images, categories, parts = [], [], []
     for category in sorted(p.name for p in (base / "Stimuli").iterdir() if p.is_dir()):
         stimuli = sorted((base / "Stimuli" / category).glob("*.jpg"), key=natural_key)

@@ -34,7 +34,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -337,14 +337,21 @@ class Resource:
     google_drive_id: str | None = None
 
 
-def fetch(resources: Sequence[Resource], folder: str | os.PathLike, progress: bool = True) -> None:
+def fetch(
+    resources: Sequence[Resource],
+    folder: str | os.PathLike,
+    progress: bool = True,
+    done: Callable[[], bool] | None = None,
+) -> None:
     """Download and place a dataset's ``resources`` in ``folder``.
 
     A file already in its place (``folder/.downloads/<filename>`` for archives,
     ``folder/<target>`` otherwise), e.g. fetched by hand, is used as it is once
     its MD5 matches. Offline, raises :class:`OfflineError` at once listing the
     URL and destination of every file still missing. The SHA-256 of every file
-    is appended to ``folder/SHA256SUMS``.
+    is appended to ``folder/SHA256SUMS``. Concurrent fetches of one dataset
+    serialise on ``folder/.fetch.lock``; ``done()``, checked under the lock,
+    tells a later one that an earlier one already completed the dataset.
     """
     folder = Path(folder)
     places = {
@@ -353,14 +360,17 @@ def fetch(resources: Sequence[Resource], folder: str | os.PathLike, progress: bo
     missing = [r for r in resources if not places[r].exists()]
     if config.offline() and missing:
         raise _offline_error([(r.url, places[r]) for r in missing])
-    for resource in resources:
-        url = resource.url
-        if resource.google_drive_id and resource in missing:
-            url = google_drive_url(resource.google_drive_id)
-        path = download_file(url, places[resource], resource.md5, progress)
-        with open(folder / "SHA256SUMS", "a") as sums:
-            sums.write(f"{_digest(path, 'sha256')}  {resource.filename}\n")
-        if resource.archive:
-            extract_archive(path, folder / resource.target, resource.select)
-            path.unlink()
-            path.with_name(path.name + ".sha256").unlink(missing_ok=True)
+    with file_lock(folder / ".fetch.lock"):
+        if done is not None and done():
+            return
+        for resource in resources:
+            url = resource.url
+            if resource.google_drive_id and not places[resource].exists():
+                url = google_drive_url(resource.google_drive_id)
+            path = download_file(url, places[resource], resource.md5, progress)
+            with open(folder / "SHA256SUMS", "a") as sums:
+                sums.write(f"{_digest(path, 'sha256')}  {resource.filename}\n")
+            if resource.archive:
+                extract_archive(path, folder / resource.target, resource.select)
+                path.unlink()
+                path.with_name(path.name + ".sha256").unlink(missing_ok=True)

@@ -99,7 +99,12 @@ def load_figrim(
             raise missing_files_error("figrim", [annotation, folder / "Targets" / "<category>"])
         from .download import fetch
 
-        fetch(resources(), folder, progress=progress)
+        fetch(
+            resources(),
+            folder,
+            progress=progress,
+            done=lambda: annotation.is_file() and (folder / "Targets").is_dir(),
+        )
     entries = load_mat(annotation).get("allImages")
     if entries is None:
         raise ValueError(f"{annotation}: expected a struct array 'allImages'")

@@ -123,13 +123,14 @@ def parse_scanpaths(
     return Fixations.concatenate(parts), names
 
 
-def _fetch(root: Path, progress: bool) -> None:
+def _fetch(root: Path, progress: bool, done) -> None:
     from .download import Resource, fetch
 
     fetch(
         [Resource(ARCHIVE_URL, f"fixatons-{COMMIT[:7]}.zip", select="*/data/FixaTons")],
         root / "fixatons",
         progress=progress,
+        done=done,
     )
 
 
@@ -149,7 +150,7 @@ def load_fixatons(
     if not all(p.is_dir() for p in needed):
         if not download:
             raise missing_files_error("fixatons", [p for p in needed if not p.is_dir()])
-        _fetch(Path(root), progress)
+        _fetch(Path(root), progress, done=lambda: all(p.is_dir() for p in needed))
         if not all(p.is_dir() for p in needed):
             raise ValueError(f"subset must be one of the FixaTons folders, {subset!r} has none")
     if one_based is None:

@@ -180,7 +180,7 @@ def load_mit1003(
             raise missing_files_error("mit1003", [p for p in needed if not p.is_dir()])
         from .download import fetch
 
-        fetch(resources(), folder, progress=progress)
+        fetch(resources(), folder, progress=progress, done=lambda: all(p.is_dir() for p in needed))
     images = sorted((folder / "ALLSTIMULI").glob("*.jpeg"))
     if not images:
         raise missing_files_error("mit1003", [folder / "ALLSTIMULI" / "*.jpeg"])

@@ -50,7 +50,12 @@ def load_mit300(root: str | Path, download: bool = True, progress: bool = True) 
             raise missing_files_error("mit300", [stimuli])
         from .download import Resource, fetch
 
-        fetch([Resource(URL, "BenchmarkIMAGES.zip", MD5)], folder, progress=progress)
+        fetch(
+            [Resource(URL, "BenchmarkIMAGES.zip", MD5)],
+            folder,
+            progress=progress,
+            done=stimuli.is_dir,
+        )
     images = sorted(stimuli.glob("*.jpg"), key=natural_key)
     if not images:
         raise missing_files_error("mit300", [stimuli / "i1.jpg"])

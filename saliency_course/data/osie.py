@@ -132,13 +132,14 @@ def parse_mouse(paths: list[Path]) -> Fixations:
     )
 
 
-def _fetch(folder: Path, progress: bool) -> None:
+def _fetch(folder: Path, progress: bool, done) -> None:
     from .download import Resource, fetch, file_md5
 
     fetch(
         [Resource(ARCHIVE_URL, f"osie-{COMMIT[:7]}.zip", select="*/data", target="data")],
         folder,
         progress=progress,
+        done=done,
     )
     actual = file_md5(folder / "data" / "eye" / "fixations.mat")
     if actual != FIXATIONS_MD5:
@@ -164,7 +165,7 @@ def load_osie(
     if missing:
         if not download:
             raise missing_files_error("osie", missing)
-        _fetch(folder, progress)
+        _fetch(folder, progress, done=lambda: all(p.is_file() for p in needed))
     return OSIEDataset(
         "osie",
         images,

@@ -120,7 +120,12 @@ def load_salicon(
             raise missing_files_error("salicon", [p for p in needed if not p.is_dir()])
         from .download import fetch
 
-        fetch(resources(edition), folder, progress=progress)
+        fetch(
+            resources(edition),
+            folder,
+            progress=progress,
+            done=lambda: all(p.is_dir() for p in needed),
+        )
     images, splits, parts = [], {}, []
     for split in ("train", "val", "test"):
         paths = sorted((folder / "images" / split).glob("COCO_*.jpg"))

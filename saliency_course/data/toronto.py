@@ -45,7 +45,10 @@ def load_toronto(root: str | Path, download: bool = True, progress: bool = True)
         from .download import Resource, fetch
 
         fetch(
-            [Resource(URL, "eyetrackingdata.zip", MD5)], Path(root) / "toronto", progress=progress
+            [Resource(URL, "eyetrackingdata.zip", MD5)],
+            Path(root) / "toronto",
+            progress=progress,
+            done=lambda: all(p.is_file() for p in [*images, mat]),
         )
     white = load_mat(mat).get("white")
     if white is None or white.size != COUNT:
