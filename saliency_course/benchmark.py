@@ -44,6 +44,7 @@ from .models import predict
 
 __all__ = [
     "COLUMNS",
+    "GroundTruth",
     "HIGHER_IS_BETTER",
     "PUBLISHED_NAMES",
     "benchmark_table",
@@ -158,6 +159,45 @@ def _other_fixation_map(dataset, i: int, indices: np.ndarray, n_other: int, rng)
     return fixation_map(np.concatenate(points), (height, width))
 
 
+class GroundTruth:
+    """What every model is scored against on each image, computed once and cached.
+
+    ``get(i)`` returns ``(fixation map, density map, other images' fixation map,
+    baseline density)``; the other images for sAUC are drawn with a generator
+    seeded by ``(seed, i)``, so every model meets the same negatives.
+    """
+
+    def __init__(
+        self,
+        dataset,
+        indices: Sequence[int],
+        baseline: Callable[[tuple[int, int]], np.ndarray],
+        sigma_deg: float = 1.0,
+        n_other: int = 10,
+        seed: int = 0,
+    ) -> None:
+        self.dataset = dataset
+        self.indices = _check_indices(dataset, indices)
+        self.baseline = baseline
+        self.sigma_deg = sigma_deg
+        self.n_other = n_other
+        self.seed = seed
+        self._cache: dict[int, tuple[np.ndarray, ...]] = {}
+
+    def get(self, i: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        i = int(i)
+        if i not in self._cache:
+            ds = self.dataset
+            rng = np.random.default_rng([self.seed, i])
+            self._cache[i] = (
+                ds.fixation_map(i),
+                ds.density_map(i, sigma_deg=self.sigma_deg),
+                _other_fixation_map(ds, i, self.indices, self.n_other, rng),
+                self.baseline(ds.image_shape(i)),
+            )
+        return self._cache[i]
+
+
 def _score(saliency, fixations, density, other, baseline, seed: int) -> dict[str, float]:
     arguments = {
         "auc_judd": (saliency, fixations, True, seed),
@@ -175,12 +215,7 @@ def _score(saliency, fixations, density, other, baseline, seed: int) -> dict[str
 
 def score_images(
     saliency: Callable[[np.ndarray], np.ndarray] | torch.nn.Module,
-    dataset,
-    indices: Sequence[int],
-    baseline: Callable[[tuple[int, int]], np.ndarray],
-    sigma_deg: float = 1.0,
-    n_other: int = 10,
-    seed: int = 0,
+    truth: GroundTruth,
     device=None,
     input_size: tuple[int, int] | None = None,
     progress: bool = True,
@@ -188,61 +223,49 @@ def score_images(
 ) -> pd.DataFrame:
     """Per-image scores (rows: image index; columns: the lecture's nine).
 
-    ``saliency`` is a model (run through :func:`saliency_course.models.predict`)
-    (at ``input_size`` if given) or a function ``image -> map``. ``baseline(shape)``
-    gives IG's reference density, e.g. ``center_bias_model.density``.
+    ``saliency`` is a model (run through :func:`saliency_course.models.predict`,
+    at ``input_size`` if given) or a function ``image -> map``; ``truth`` holds the
+    dataset, the images and IG's baseline.
     """
-    indices = _check_indices(dataset, indices)
+    if not isinstance(truth, GroundTruth):
+        raise ValueError(f"truth must be a GroundTruth, got {type(truth).__name__}")
     if isinstance(saliency, torch.nn.Module):
         saliency = model_saliency(saliency, device, input_size)
-    rng = np.random.default_rng(seed)
     rows = {}
-    for i in tqdm(indices, desc=desc, disable=not progress):
+    for i in tqdm(truth.indices, desc=desc, disable=not progress):
         i = int(i)
-        shape = dataset.image_shape(i)
-        other = _other_fixation_map(dataset, i, indices, n_other, rng)
-        rows[i] = _score(
-            np.asarray(saliency(dataset.image(i)), dtype=np.float64),
-            dataset.fixation_map(i),
-            dataset.density_map(i, sigma_deg=sigma_deg),
-            other,
-            baseline(shape),
-            seed + i,
-        )
+        prediction = np.asarray(saliency(truth.dataset.image(i)), dtype=np.float64)
+        rows[i] = _score(prediction, *truth.get(i), truth.seed + i)
     return pd.DataFrame.from_dict(rows, orient="index")[list(COLUMNS)]
 
 
-def inter_observer_scores(
-    dataset,
-    indices: Sequence[int],
-    baseline: Callable[[tuple[int, int]], np.ndarray],
-    sigma_deg: float = 1.0,
-    n_other: int = 10,
-    seed: int = 0,
-    progress: bool = True,
-) -> pd.DataFrame:
-    """Split-half inter-observer scores per image: half the observers predict the rest."""
-    indices = _check_indices(dataset, indices)
-    rng = np.random.default_rng(seed)
-    sigma_px = sigma_deg * dataset.pixels_per_degree
+def inter_observer_scores(truth: GroundTruth, progress: bool = True) -> pd.DataFrame:
+    """Split-half inter-observer scores per image: half the observers predict the rest.
+
+    The halves are drawn with a generator seeded by ``(truth.seed, i)``.
+    """
+    if not isinstance(truth, GroundTruth):
+        raise ValueError(f"truth must be a GroundTruth, got {type(truth).__name__}")
+    dataset = truth.dataset
+    sigma_px = truth.sigma_deg * dataset.pixels_per_degree
     rows = {}
-    for i in tqdm(indices, desc="inter-observer", disable=not progress):
+    for i in tqdm(truth.indices, desc="inter-observer", disable=not progress):
         i = int(i)
         shape = dataset.image_shape(i)
         fixations = dataset.fixations.for_image(i)
         fixations = fixations[fixations.inside(shape)]
-        subjects = rng.permutation(fixations.subjects)
+        subjects = np.random.default_rng([truth.seed, i, 1]).permutation(fixations.subjects)
         if len(subjects) < 2:
             raise ValueError(f"image {i} has {len(subjects)} observer(s); split-half needs 2")
         half = np.isin(fixations.subject, subjects[: len(subjects) // 2])
-        other = _other_fixation_map(dataset, i, indices, n_other, rng)
+        _, _, other, baseline = truth.get(i)
         rows[i] = _score(
             density_map(fixations[half], shape, sigma_px=sigma_px),
             fixation_map(fixations[~half], shape),
             density_map(fixations[~half], shape, sigma_px=sigma_px),
             other,
-            baseline(shape),
-            seed + i,
+            baseline,
+            truth.seed + i,
         )
     return pd.DataFrame.from_dict(rows, orient="index")[list(COLUMNS)]
 
@@ -273,24 +296,14 @@ def benchmark_table(
     for name in (CEILING, FLOOR):
         if name in models:
             raise ValueError(f"models must not use the reserved row name {name!r}")
-    baseline = center_bias.density
-    options = dict(sigma_deg=sigma_deg, n_other=n_other, seed=seed, progress=progress)
+    truth = GroundTruth(dataset, indices, center_bias.density, sigma_deg, n_other, seed)
     means = {
-        name: score_images(
-            model,
-            dataset,
-            indices,
-            baseline,
-            device=device,
-            input_size=input_size,
-            desc=name,
-            **options,
-        ).mean()
+        name: score_images(model, truth, device, input_size, progress, desc=name).mean()
         for name, model in models.items()
     }
     table = pd.DataFrame(means).T.sort_values("AUC-J", ascending=False)
-    ceiling = inter_observer_scores(dataset, indices, baseline, **options).mean()
-    floor = score_images(center_bias, dataset, indices, baseline, desc=FLOOR, **options).mean()
+    ceiling = inter_observer_scores(truth, progress).mean()
+    floor = score_images(center_bias, truth, progress=progress, desc=FLOOR).mean()
     table = pd.concat([ceiling.to_frame(CEILING).T, table, floor.to_frame(FLOOR).T])
     table["n_images"] = len(np.unique(indices))
     return table

@@ -27,7 +27,7 @@ from scipy.signal import correlate2d
 
 from ..resize import imresize
 
-__all__ = ["RGB2GRAY", "WIDTH", "spectral_residual_saliency"]
+__all__ = ["RGB2GRAY", "WIDTH", "spectral_residual_saliency", "spectral_residual_steps"]
 
 #: Image width (pixels) at which the spectrum is analysed.
 WIDTH = 64
@@ -55,21 +55,40 @@ def _imfilter_zero(image: np.ndarray, kernel: np.ndarray) -> np.ndarray:
     return correlate2d(padded, kernel, mode="valid")
 
 
-def spectral_residual_saliency(image: np.ndarray, width: int = WIDTH) -> np.ndarray:
-    """Hou & Zhang's saliency map of an RGB image, at ``width`` pixels wide, in [0, 1]."""
+def spectral_residual_steps(image: np.ndarray, width: int = WIDTH) -> dict[str, np.ndarray]:
+    """Every intermediate of Hou & Zhang's method, for teaching.
+
+    Keys: ``grey`` (the image at ``width`` px wide), ``log_amplitude`` and
+    ``smoothed_log_amplitude`` (FFT-shifted so that frequency 0 is in the middle),
+    ``residual`` (also shifted), ``raw`` (before smoothing) and ``saliency`` (in [0, 1]).
+    """
     image = np.asarray(image)
     if image.ndim != 3 or image.shape[2] != 3:
         raise ValueError(f"image must be an RGB array of shape (H, W, 3), got {image.shape}")
     if not isinstance(width, int) or width < 8:
         raise ValueError(f"width must be an int >= 8, got {width!r}")
     rgb = image / 255.0 if image.dtype == np.uint8 else image.astype(np.float64)
-    grey = rgb @ RGB2GRAY
-    small = imresize(grey, width / grey.shape[1])
-    spectrum = np.fft.fft2(small)
+    grey = imresize(rgb @ RGB2GRAY, width / rgb.shape[1])
+    spectrum = np.fft.fft2(grey)
     log_amplitude = np.log(np.maximum(np.abs(spectrum), np.finfo(np.float64).tiny))
     phase = np.angle(spectrum)
-    residual = log_amplitude - uniform_filter(log_amplitude, size=3, mode="nearest")
-    saliency = np.abs(np.fft.ifft2(np.exp(residual + 1j * phase))) ** 2
-    smooth = _imfilter_zero(saliency, _fspecial_gaussian(10, 2.5))
+    smoothed = uniform_filter(log_amplitude, size=3, mode="nearest")
+    residual = log_amplitude - smoothed
+    raw = np.abs(np.fft.ifft2(np.exp(residual + 1j * phase))) ** 2
+    smooth = _imfilter_zero(raw, _fspecial_gaussian(10, 2.5))
     low, high = smooth.min(), smooth.max()
-    return (smooth - low) / (high - low) if high > low else np.zeros_like(smooth)
+    saliency = (smooth - low) / (high - low) if high > low else np.zeros_like(smooth)
+    shift = np.fft.fftshift
+    return {
+        "grey": grey,
+        "log_amplitude": shift(log_amplitude),
+        "smoothed_log_amplitude": shift(smoothed),
+        "residual": shift(residual),
+        "raw": raw,
+        "saliency": saliency,
+    }
+
+
+def spectral_residual_saliency(image: np.ndarray, width: int = WIDTH) -> np.ndarray:
+    """Hou & Zhang's saliency map of an RGB image, at ``width`` pixels wide, in [0, 1]."""
+    return spectral_residual_steps(image, width)["saliency"]
