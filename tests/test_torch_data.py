@@ -82,8 +82,11 @@ def test_cache_is_written_once_and_read_back(osie, tmp_path):
     assert (
         torch.equal(sub[0]["density"], items[2]["density"]) and len(list(cache.glob("*.npz"))) == 3
     )
-    other_size = SaliencyTorchDataset(osie, indices=[0], size=(30, 40), cache_dir=cache)
-    assert other_size[0]["image"].shape == (3, 30, 40) and len(list(cache.glob("*.npz"))) == 4
+    other_size = SaliencyTorchDataset(osie, indices=[0, 3], size=(30, 40), cache_dir=cache)
+    other_size.fill_cache(progress=False)
+    assert len(list(cache.glob("*.npz"))) == 5 and other_size[1]["image"].shape == (3, 30, 40)
+    with pytest.raises(ValueError, match="cache_dir"):
+        SaliencyTorchDataset(osie, indices=[0]).fill_cache()
 
 
 def test_cached_epoch_is_not_decode_bound(osie, tmp_path):

@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 import torch
 from PIL import Image
+from tqdm.auto import tqdm
 
 from .. import maps
 from .files import save_npz_atomic
@@ -140,6 +141,13 @@ class SaliencyTorchDataset(torch.utils.data.Dataset):
         arrays = self._compute(index)
         save_npz_atomic(path, **arrays)
         return arrays
+
+    def fill_cache(self, progress: bool = True) -> None:
+        """Decode, resize and blur every item once, so that training epochs read the cache."""
+        if self.cache_dir is None:
+            raise ValueError("fill_cache needs a cache_dir; this dataset was built without one")
+        for position in tqdm(range(len(self)), desc="caching", disable=not progress):
+            self.arrays(position)
 
     def __getitem__(self, position: int) -> dict:
         arrays = self.arrays(position)
