@@ -70,24 +70,45 @@ def center_prior(shape: tuple[int, int], sigma_fraction: float = 0.25) -> np.nda
     return prior / prior.sum()
 
 
+def model_saliency(model, image: np.ndarray, device=None) -> np.ndarray:
+    """A model's saliency map of ``image`` at its size (a log-density is exponentiated).
+
+    ``model``: a ``torch.nn.Module`` of :mod:`saliency_course.models` (it has
+    ``output_kind``) or any callable ``image -> (H, W) map``.
+    """
+    if hasattr(model, "output_kind"):
+        from .models import predict
+
+        result = predict(model, image, device=device)
+        return np.exp(result) if model.output_kind == "log_density" else result
+    if callable(model):
+        result = np.asarray(model(image), dtype=np.float64)
+        if result.ndim != 2:
+            raise ValueError(f"model(image) must return an (H, W) map, got shape {result.shape}")
+        return result
+    raise ValueError(f"model must be a package model or a callable, got {type(model).__name__}")
+
+
 def saliency_for(image: np.ndarray, saliency=None) -> np.ndarray:
     """The saliency map used to place a change, at the image's size.
 
     ``saliency`` may be ``None`` (centre prior), an ``(h, w)`` array (resized
     bilinearly), a model name of :func:`saliency_course.models.build_model`
-    (built without downloading weights where the model has none), or a callable
-    ``image -> map``.
+    (built with its published weights; baselines need none), a built model, or
+    a callable ``image -> map`` (see :func:`model_saliency`).
     """
     image = check_rgb_image(image)
     shape = image.shape[:2]
     if saliency is None:
         return center_prior(shape)
     if isinstance(saliency, str):
-        from .models import build_model, predict
+        from .models import build_model
 
-        saliency = predict(build_model(saliency, pretrained=False), image)
-    elif callable(saliency):
-        saliency = saliency(image)
+        saliency = build_model(saliency)
+    if not isinstance(saliency, np.ndarray) and (
+        callable(saliency) or hasattr(saliency, "output_kind")
+    ):
+        saliency = model_saliency(saliency, image)
     array = np.asarray(saliency, dtype=np.float64)
     if array.ndim != 2 or not np.all(np.isfinite(array)):
         raise ValueError(

@@ -101,3 +101,14 @@ def test_bad_arguments_raise_clear_errors(astronaut, kwargs, match):
 def test_bad_image_raises():
     with pytest.raises(ValueError, match="image must be a uint8 RGB array"):
         make_change(np.zeros((10, 10), dtype=np.uint8))
+
+
+def test_placement_by_a_package_model_name(astronaut):
+    from saliency_course.models import build_model, predict
+
+    smap = predict(build_model("spectral_residual"), astronaut)
+    by_name = saliency_for(astronaut, "spectral_residual")
+    assert np.allclose(by_name, smap)
+    high = make_change(astronaut, "recolor", "high", saliency="spectral_residual", seed=0)
+    low = make_change(astronaut, "recolor", "low", saliency="spectral_residual", seed=0)
+    assert smap[high.mask].mean() > smap.mean() > smap[low.mask].mean()

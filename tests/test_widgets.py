@@ -233,21 +233,23 @@ def test_scoring_against_real_observers(osie):
 
 
 def test_score_is_the_metric_of_the_density_map_vs_the_others(osie):
-    """Recompute the first fold by hand at full size with the package's maps and metrics."""
+    """Recompute the folds by hand with the package's maps and metrics at the working size."""
     from saliency_course.maps import density_map, fixation_map
     from saliency_course.metrics import cc, nss
 
-    shape = osie.image_shape(0)
     real = osie.fixations.for_image(0)
     student = np.array([[400.0, 300.0], [200.0, 150.0]])
-    got = observer.score_observer(student, real, shape, 24, metrics=("nss", "cc"), max_side=800)
-    you = density_map(student, shape, sigma_px=24)
+    got = observer.score_observer(
+        student, real, (600, 800), 24, metrics=("nss", "cc"), max_side=400
+    )
+    small, half = (300, 400), lambda xy: (np.asarray(xy) + 0.5) / 2 - 0.5  # pixel centres scale
+    you = density_map(half(student), small, sigma_px=12)
     nss_folds, cc_folds = [], []
     for s in real.subjects:  # leave observer s out: the others are the ground truth
         rest = real[real.subject != s]
-        rest_xy = np.stack([rest.x, rest.y], axis=1)
-        nss_folds.append(nss(you, fixation_map(rest_xy, shape)))
-        cc_folds.append(cc(you, density_map(rest_xy, shape, sigma_px=24)))
+        rest_xy = half(np.stack([rest.x, rest.y], axis=1))
+        nss_folds.append(nss(you, fixation_map(rest_xy, small)))
+        cc_folds.append(cc(you, density_map(rest_xy, small, sigma_px=12)))
     assert list(got.humans.index) == list(real.subjects)
     assert got.table.loc["you", "nss"] == pytest.approx(np.mean(nss_folds))
     assert got.table.loc["you", "cc"] == pytest.approx(np.mean(cc_folds))

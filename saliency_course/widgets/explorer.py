@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..stimuli import model_saliency
+
 FIXATION_METRICS = ("auc_judd", "nss")
 DENSITY_METRICS = ("cc", "similarity", "kld")
 
@@ -29,25 +31,6 @@ class Exploration:
     density: np.ndarray
     scores: dict[str, float]
     model_name: str
-
-
-def saliency_of(model, image: np.ndarray, device=None) -> np.ndarray:
-    """A model's saliency map of ``image`` at its size (log-densities exponentiated).
-
-    ``model``: a ``torch.nn.Module`` of the package (with ``output_kind``) or a
-    callable ``image -> (H, W) map``.
-    """
-    if hasattr(model, "output_kind"):
-        from ..models import predict
-
-        result = predict(model, image, device=device)
-        return np.exp(result) if model.output_kind == "log_density" else result
-    if callable(model):
-        result = np.asarray(model(image), dtype=np.float64)
-        if result.ndim != 2:
-            raise ValueError(f"model(image) must return an (H, W) map, got shape {result.shape}")
-        return result
-    raise ValueError(f"model must be a package model or a callable, got {type(model).__name__}")
 
 
 def explore(
@@ -74,7 +57,7 @@ def explore(
     if not 0 <= index < len(dataset):
         raise ValueError(f"index must be in [0, {len(dataset)}), got {index}")
     image = dataset.image(index)
-    saliency = saliency_of(model, image, device)
+    saliency = model_saliency(model, image, device)
     fixations = dataset.fixation_map(index)
     density = dataset.density_map(index, sigma_deg=sigma_deg)
     scores = {
