@@ -447,3 +447,20 @@ def test_mit1003_parser_recovers_real_scanpaths(mit, tmp_path):
         found += gaze.recovery_rate(detected, scanpath, max_distance=35.0) * len(scanpath)
         total += len(scanpath)
     assert found / total >= 0.9, found / total
+
+
+def test_fixatons_mit1003_zero_based_matches_official_fixation_maps(mit, data_dir):
+    """The binary FIXATION_MAPS mark scanpath points at the converted 0-based pixel, not 1 off."""
+    from PIL import Image
+
+    folder = data_dir / "fixatons" / "MIT1003" / "FIXATION_MAPS"
+    here = shifted = 0
+    for n, path in enumerate(mit.image_paths):
+        fixated = np.asarray(Image.open(folder / (path.stem + ".png"))) > 0
+        f = mit.fixations.for_image(n)
+        rows, cols = np.round(f.y).astype(int), np.round(f.x).astype(int)
+        h, w = fixated.shape
+        here += int(fixated[rows, cols].sum())
+        ok = (rows + 1 < h) & (cols + 1 < w)
+        shifted += int(fixated[rows[ok] + 1, cols[ok] + 1].sum())
+    assert here > 1_500 and shifted < 50, (here, shifted)
