@@ -213,40 +213,66 @@ def _score(saliency, fixations, density, other, baseline, seed: int) -> dict[str
     return {column: M.METRICS[name].function(*arguments[name]) for column, name in COLUMNS.items()}
 
 
+def _truth_for(truth, dataset, indices, baseline, sigma_deg, n_other, seed) -> GroundTruth:
+    if truth is None:
+        return GroundTruth(dataset, indices, baseline, sigma_deg, n_other, seed)
+    if not isinstance(truth, GroundTruth):
+        raise ValueError(f"truth must be a GroundTruth or None, got {type(truth).__name__}")
+    same = truth.dataset is dataset and np.array_equal(truth.indices, np.asarray(indices).ravel())
+    if not same:
+        raise ValueError("truth must be built from the same dataset and indices as those passed")
+    return truth
+
+
 def score_images(
     saliency: Callable[[np.ndarray], np.ndarray] | torch.nn.Module,
-    truth: GroundTruth,
+    dataset,
+    indices: Sequence[int],
+    baseline: Callable[[tuple[int, int]], np.ndarray],
+    sigma_deg: float = 1.0,
+    n_other: int = 10,
+    seed: int = 0,
     device=None,
     input_size: tuple[int, int] | None = None,
     progress: bool = True,
     desc: str = "scoring",
+    truth: GroundTruth | None = None,
 ) -> pd.DataFrame:
     """Per-image scores (rows: image index; columns: the lecture's nine).
 
     ``saliency`` is a model (run through :func:`saliency_course.models.predict`,
-    at ``input_size`` if given) or a function ``image -> map``; ``truth`` holds the
-    dataset, the images and IG's baseline.
+    at ``input_size`` if given) or a function ``image -> map``. ``baseline(shape)``
+    gives IG's reference density, e.g. ``center_bias_model.density``. ``truth``
+    (a :class:`GroundTruth` of the same dataset and indices) reuses ground truth
+    already computed for another model.
     """
-    if not isinstance(truth, GroundTruth):
-        raise ValueError(f"truth must be a GroundTruth, got {type(truth).__name__}")
+    truth = _truth_for(truth, dataset, indices, baseline, sigma_deg, n_other, seed)
     if isinstance(saliency, torch.nn.Module):
         saliency = model_saliency(saliency, device, input_size)
     rows = {}
     for i in tqdm(truth.indices, desc=desc, disable=not progress):
         i = int(i)
-        prediction = np.asarray(saliency(truth.dataset.image(i)), dtype=np.float64)
+        prediction = np.asarray(saliency(dataset.image(i)), dtype=np.float64)
         rows[i] = _score(prediction, *truth.get(i), truth.seed + i)
     return pd.DataFrame.from_dict(rows, orient="index")[list(COLUMNS)]
 
 
-def inter_observer_scores(truth: GroundTruth, progress: bool = True) -> pd.DataFrame:
+def inter_observer_scores(
+    dataset,
+    indices: Sequence[int],
+    baseline: Callable[[tuple[int, int]], np.ndarray],
+    sigma_deg: float = 1.0,
+    n_other: int = 10,
+    seed: int = 0,
+    progress: bool = True,
+    truth: GroundTruth | None = None,
+) -> pd.DataFrame:
     """Split-half inter-observer scores per image: half the observers predict the rest.
 
-    The halves are drawn with a generator seeded by ``(truth.seed, i)``.
+    The halves are drawn with a generator seeded by ``(seed, i)``; ``truth`` as in
+    :func:`score_images`.
     """
-    if not isinstance(truth, GroundTruth):
-        raise ValueError(f"truth must be a GroundTruth, got {type(truth).__name__}")
-    dataset = truth.dataset
+    truth = _truth_for(truth, dataset, indices, baseline, sigma_deg, n_other, seed)
     sigma_px = truth.sigma_deg * dataset.pixels_per_degree
     rows = {}
     for i in tqdm(truth.indices, desc="inter-observer", disable=not progress):
@@ -258,13 +284,13 @@ def inter_observer_scores(truth: GroundTruth, progress: bool = True) -> pd.DataF
         if len(subjects) < 2:
             raise ValueError(f"image {i} has {len(subjects)} observer(s); split-half needs 2")
         half = np.isin(fixations.subject, subjects[: len(subjects) // 2])
-        _, _, other, baseline = truth.get(i)
+        _, _, other, baseline_map = truth.get(i)
         rows[i] = _score(
             density_map(fixations[half], shape, sigma_px=sigma_px),
             fixation_map(fixations[~half], shape),
             density_map(fixations[~half], shape, sigma_px=sigma_px),
             other,
-            baseline,
+            baseline_map,
             truth.seed + i,
         )
     return pd.DataFrame.from_dict(rows, orient="index")[list(COLUMNS)]
@@ -296,14 +322,25 @@ def benchmark_table(
     for name in (CEILING, FLOOR):
         if name in models:
             raise ValueError(f"models must not use the reserved row name {name!r}")
-    truth = GroundTruth(dataset, indices, center_bias.density, sigma_deg, n_other, seed)
+    baseline = center_bias.density
+    truth = GroundTruth(dataset, indices, baseline, sigma_deg, n_other, seed)
+    common = dict(sigma_deg=sigma_deg, n_other=n_other, seed=seed, progress=progress, truth=truth)
     means = {
-        name: score_images(model, truth, device, input_size, progress, desc=name).mean()
+        name: score_images(
+            model,
+            dataset,
+            indices,
+            baseline,
+            device=device,
+            input_size=input_size,
+            desc=name,
+            **common,
+        ).mean()
         for name, model in models.items()
     }
     table = pd.DataFrame(means).T.sort_values("AUC-J", ascending=False)
-    ceiling = inter_observer_scores(truth, progress).mean()
-    floor = score_images(center_bias, truth, progress=progress, desc=FLOOR).mean()
+    ceiling = inter_observer_scores(dataset, indices, baseline, **common).mean()
+    floor = score_images(center_bias, dataset, indices, baseline, desc=FLOOR, **common).mean()
     table = pd.concat([ceiling.to_frame(CEILING).T, table, floor.to_frame(FLOOR).T])
     table["n_images"] = len(np.unique(indices))
     return table

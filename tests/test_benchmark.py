@@ -84,3 +84,22 @@ def test_bad_arguments(osie):
         B.benchmark_table({B.FLOOR: build_model("uniform")}, osie, [0, 1], center_bias)
     with pytest.raises(ValueError, match="at least one model"):
         B.benchmark_table({}, osie, [0, 1], center_bias)
+    truth = B.GroundTruth(osie, [0, 1], center_bias.density)
+    with pytest.raises(ValueError, match="same dataset and indices"):
+        B.score_images(build_model("uniform"), osie, [0, 2], center_bias.density, truth=truth)
+
+
+def test_ground_truth_is_computed_once_and_shared(osie):
+    center_bias = build_model("center_bias", dataset=osie, indices=osie.splits["train"][:50])
+    truth = B.GroundTruth(osie, [3, 4], center_bias.density, seed=1)
+    first = truth.get(3)
+    assert truth.get(3) is first  # cached
+    fixations, density, other, baseline = first
+    assert fixations.shape == density.shape == other.shape == baseline.shape == (600, 800)
+    assert density.sum() == pytest.approx(1.0) and baseline.sum() == pytest.approx(1.0)
+    assert other[fixations > 0].sum() < other.sum()  # the other image's fixations lie elsewhere
+    scores = B.inter_observer_scores(osie, [3, 4], center_bias.density, seed=1, progress=False)
+    again = B.inter_observer_scores(
+        osie, [3, 4], center_bias.density, seed=1, progress=False, truth=truth
+    )
+    assert scores.equals(again)  # same seeded halves, same negatives
