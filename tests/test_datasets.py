@@ -464,3 +464,14 @@ def test_fixatons_mit1003_zero_based_matches_official_fixation_maps(mit, data_di
         ok = (rows + 1 < h) & (cols + 1 < w)
         shifted += int(fixated[rows[ok] + 1, cols[ok] + 1].sum())
     assert here > 1_500 and shifted < 50, (here, shifted)
+
+
+def test_pixels_per_degree_can_be_overridden(data_dir):
+    osie = load_dataset("osie", root=data_dir, download=False, mouse=False, pixels_per_degree=30)
+    assert osie.pixels_per_degree == 30.0
+    siena = load_dataset(
+        "fixatons", root=data_dir, download=False, subset="SIENA12", pixels_per_degree=40
+    )
+    assert siena.pixels_per_degree == 40.0
+    with pytest.raises(ValueError, match="pixels_per_degree must be a positive number"):
+        load_dataset("osie", root=data_dir, download=False, pixels_per_degree=-1)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib
 import os
+from inspect import signature
 
 from .. import config
 
@@ -53,7 +54,17 @@ def load_dataset(
     ``root`` defaults to :func:`saliency_course.config.data_root`. With
     ``download=False`` a missing file raises ``FileNotFoundError`` naming the
     expected path. ``options`` go to the dataset's loader (e.g.
-    ``subset="SIENA12"`` for ``fixatons``, ``edition="2017"`` for ``salicon``).
+    ``subset="SIENA12"`` for ``fixatons``, ``edition="2017"`` for ``salicon``);
+    ``pixels_per_degree=`` overrides a dataset's viewing geometry, which for
+    several datasets is an estimate (each loader's docstring says).
     """
     factory = get_factory(name)
-    return factory(root=config.data_root(root), download=download, **options)
+    ppd = None
+    if "pixels_per_degree" in options and "pixels_per_degree" not in signature(factory).parameters:
+        ppd = options.pop("pixels_per_degree")
+        if not (isinstance(ppd, (int, float)) and ppd > 0):
+            raise ValueError(f"pixels_per_degree must be a positive number, got {ppd!r}")
+    dataset = factory(root=config.data_root(root), download=download, **options)
+    if ppd is not None:
+        dataset.pixels_per_degree = float(ppd)
+    return dataset

@@ -17,7 +17,9 @@ in pure Python). Images without a ``FIXATIONLOCS`` file (e.g. the test set's
 
 Splits: one per category (the official grouping, ``"Action"``, ``"Affective"``,
 ...) and a fixed seeded image-wise ``train``/``val``/``test`` (seed 0, 80/10/10 %).
-Borji & Itti report about 38 pixels per degree of visual angle.
+Viewing geometry: about 38 pixels per degree is assumed for the 1920x1080
+images (an estimate, not read from the files; override with
+``load_dataset("cat2000", pixels_per_degree=...)``).
 """
 
 from __future__ import annotations
