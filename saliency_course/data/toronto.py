@@ -10,8 +10,10 @@ Layout of ``<root>/toronto/`` as ``eyetrackingdata.zip`` extracts:
 binary 511x681 map per image, 1 at each fixated pixel of any observer. As in
 pysaliency, fixations are read from those maps: ``x = column``, ``y = row``
 (0-based numpy indices), ``subject = 0`` (per-observer files in ``Raw/`` are not
-in image pixels). Images were shown on a 21-inch CRT at 0.75 m, 1024x768:
-about 34 px/deg. Split: seeded image-wise ``train``/``val``/``test`` (seed 0).
+in image pixels). Viewing geometry: about 34 px/deg is assumed (a 21-inch
+CRT at 1024x768 seen from 0.75 m, as we read the set-up; an estimate, override
+with ``pixels_per_degree=``). Split: seeded image-wise ``train``/``val``/``test``
+(seed 0, 80/10/10 %).
 """
 
 from __future__ import annotations
