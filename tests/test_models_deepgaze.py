@@ -13,7 +13,7 @@ from saliency_course.errors import OfflineError
 from saliency_course.losses import fixation_nll
 from saliency_course.models import build_model, predict
 from saliency_course.models.backbones import hub_checkpoint_path
-from saliency_course.models.deepgaze import GaussianBlur
+from saliency_course.models.deepgaze import GaussianBlur, deepgaze2_readout
 
 
 def count(module, trainable):
@@ -121,8 +121,8 @@ def test_imagenet_weights_from_the_hub_cache_and_offline_error(deepgaze1, tmp_pa
 
 
 def test_relu_readout_variant_of_the_tensorflow_code():
-    model = build_model("deepgaze2", pretrained=False, nonlinearity="relu")
-    assert sum(isinstance(m, torch.nn.ReLU) for m in model.readout) == 3
-    assert sum(p.numel() for p in model.readout.parameters()) == 41_589
+    readout = deepgaze2_readout(2560, "relu")
+    assert sum(isinstance(m, torch.nn.ReLU) for m in readout) == 3
+    assert sum(p.numel() for p in readout.parameters()) == 41_589
     with pytest.raises(ValueError, match="nonlinearity"):
-        build_model("deepgaze2", pretrained=False, nonlinearity="tanh")
+        deepgaze2_readout(2560, "tanh")
