@@ -18,9 +18,11 @@ Here: I-VT at ``threshold`` deg/s (default 30, Salvucci & Goldberg 2000) with
 the same 50 ms minimum; a fixation's position is, as Judd's, the median of its
 samples.
 As Judd's code, the first fixation of each trial (on the central fixation
-cross) is dropped unless ``keep_first=True``, and fixations outside the image
-(``0 < x <= W, 0 < y <= H`` in 1-based pixels) are dropped. Coordinates become
-0-based by subtracting 1; ``t`` is the onset sample index / 240 Hz in ms.
+cross) is dropped unless ``keep_first=True``. Coordinates become 0-based by
+subtracting 1, and fixations outside the image are dropped
+(:meth:`Fixations.inside`: ``-0.5 <= x < W - 0.5``, which is Judd's
+``0 < x <= W`` on 1-based pixels up to half a pixel at each border). ``t`` is
+the onset sample index / 240 Hz in ms.
 Detected fixations are cached in ``<root>/mit1003/fixations-ivt-<params>.npz``
 (written atomically).
 
@@ -140,10 +142,7 @@ def detect_trial(
     )
     if not keep_first:
         found = found[1:]
-    height, width = shape
-    inside = (found.x > 0) & (found.x <= width) & (found.y > 0) & (found.y <= height)
-    found = found[inside]
-    return Fixations(
+    converted = Fixations(
         x=found.x - 1.0,
         y=found.y - 1.0,
         n=found.n,
@@ -151,6 +150,7 @@ def detect_trial(
         t=found.t,
         duration=found.duration,
     )
+    return converted[converted.inside(shape)]
 
 
 def _detect_all(folder, images, shapes, threshold, keep_first, progress) -> Fixations:
