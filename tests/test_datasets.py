@@ -240,7 +240,9 @@ def test_mit1003_detects_fixations_from_raw_samples(tmp_path):
     assert np.allclose(cng.t, [340, 640, 1090], atol=40)
     assert len(f.for_subject(1)) == 2
     # cached atomically, and the cache is what the next load reads
-    cache = tmp_path / "mit1003" / "fixations-ivt-30-nofirst.npz"
+    from saliency_course import __version__
+
+    cache = tmp_path / "mit1003" / f"fixations-ivt-30-nofirst-v{__version__}.npz"
     assert cache.is_file()
     again = load_dataset("mit1003", root=tmp_path, download=False, progress=False)
     assert np.array_equal(again.fixations.x, f.x)

@@ -23,7 +23,7 @@ subtracting 1, and fixations outside the image are dropped
 (:meth:`Fixations.inside`: ``-0.5 <= x < W - 0.5``, which is Judd's
 ``0 < x <= W`` on 1-based pixels up to half a pixel at each border). ``t`` is
 the onset sample index / 240 Hz in ms.
-Detected fixations are cached in ``<root>/mit1003/fixations-ivt-<params>.npz``
+Detected fixations are cached in ``<root>/mit1003/fixations-ivt-<params>-v<package version>.npz``
 (written atomically).
 
 Splits: ``iccv100`` (the MIT benchmark's 100-image tuning subset) and ``rest``;
@@ -37,7 +37,7 @@ from pathlib import Path
 import numpy as np
 from tqdm.auto import tqdm
 
-from .. import gaze
+from .. import __version__, gaze
 from ..fixations import Fixations
 from .base import SaliencyDataset, read_image_shape
 from .files import load_mat, missing_files_error, save_npz_atomic, seeded_split
@@ -185,7 +185,8 @@ def load_mit1003(
     if not images:
         raise missing_files_error("mit1003", [folder / "ALLSTIMULI" / "*.jpeg"])
     shapes = [read_image_shape(p) for p in images]
-    cache = folder / f"fixations-ivt-{threshold:g}-{'all' if keep_first else 'nofirst'}.npz"
+    first = "all" if keep_first else "nofirst"
+    cache = folder / f"fixations-ivt-{threshold:g}-{first}-v{__version__}.npz"
     if cache.is_file():
         with np.load(cache) as data:
             fixations = Fixations(**{k: data[k] for k in data.files})
