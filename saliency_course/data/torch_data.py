@@ -14,7 +14,7 @@ resized scale (``sigma_deg · ppd · sqrt(W'/W · H'/H)`` pixels).
 
 With ``cache_dir`` every resized image, map and fixation array is written once
 to an ``.npz`` file (atomically) named by a hash of the image file, its
-fixations and the size, so later epochs skip JPEG decoding and blurring.
+fixations, the size, σ and the package version, so later epochs skip JPEG decoding and blurring.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ import torch
 from PIL import Image
 from tqdm.auto import tqdm
 
-from .. import maps
+from .. import __version__, maps
 from .files import save_npz_atomic
 
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
@@ -105,6 +105,7 @@ class SaliencyTorchDataset(torch.utils.data.Dataset):
                 f"{len(xy)}:{xy.sum(axis=0).round(6).tolist() if len(xy) else 0}",
                 f"{self.size}",
                 f"{self.sigma_deg}:{self.dataset.pixels_per_degree}",
+                __version__,
             ]
         )
         digest = hashlib.sha1(key.encode()).hexdigest()[:20]
