@@ -39,8 +39,9 @@ import torch
 from tqdm.auto import tqdm
 
 from . import metrics as M
+from .errors import OfflineError
 from .maps import density_map, fixation_map
-from .models import predict
+from .models import build_model, predict
 
 __all__ = [
     "COLUMNS",
@@ -48,6 +49,7 @@ __all__ = [
     "HIGHER_IS_BETTER",
     "PUBLISHED_NAMES",
     "benchmark_table",
+    "course_model",
     "inter_observer_scores",
     "model_saliency",
     "published_table",
@@ -104,6 +106,56 @@ PUBLISHED_NAMES = {
     "deepgaze2e": "DeepGaze IIE",
     "deepfix": "DeepFix",
 }
+
+
+#: Models whose authors released trained saliency weights that ``pretrained=True`` loads.
+OFFICIAL_WEIGHTS = ("salnet", "salgan", "deepgaze1", "deepgaze2e")
+#: The notebook that trains each deep model.
+TRAINED_IN = {
+    "salnet": "06_salnet",
+    "salgan": "07_salgan",
+    "deepgaze1": "08_deepgaze",
+    "deepgaze2": "08_deepgaze",
+    "deepgaze2e": "08_deepgaze",
+    "deepfix": "09_deepfix",
+}
+
+
+def course_model(
+    name: str,
+    run_name: str | None = None,
+    root=None,
+    official: bool = True,
+    smoke: bool = False,
+    module: str = "model",
+    **options,
+) -> tuple[torch.nn.Module | None, str]:
+    """A registered model for the benchmark, and where its weights came from.
+
+    In order: ``smoke`` builds it with random weights (``pretrained=False``); a
+    checkpoint of run ``run_name`` under ``<root>/runs/`` (written by
+    :func:`saliency_course.training.fit` in notebooks 06-09) is loaded into it;
+    else, with ``official``, the authors' weights are downloaded for the models
+    in :data:`OFFICIAL_WEIGHTS`. Otherwise, or when that download is impossible
+    offline, returns ``(None, reason)`` saying what to run first. ``options``
+    go to :func:`saliency_course.models.build_model`.
+    """
+    from .training.checkpoints import load_weights, run_directory
+
+    if smoke:
+        return build_model(name, pretrained=False, **options), "random weights (untrained, smoke)"
+    if run_name is not None and (run_directory(run_name, root) / "last.pt").exists():
+        model = build_model(name, pretrained=False, **options)
+        state = load_weights(model, run_name, root, module=module)
+        return model, f"checkpoint runs/{run_name} (epoch {state['epoch']})"
+    where = f"no checkpoint runs/{run_name}" if run_name else "no run given"
+    if official and name in OFFICIAL_WEIGHTS:
+        try:
+            return build_model(name, pretrained=True, **options), "official weights"
+        except OfflineError as error:
+            return None, f"{where}, and the official weights cannot be fetched: {error}"
+    notebook = TRAINED_IN.get(name, "the notebook that trains it")
+    return None, f"{where} and no official weights: run {notebook} first"
 
 
 def published_table() -> pd.DataFrame:
@@ -346,10 +398,14 @@ def benchmark_table(
     return table
 
 
-def side_by_side(measured: pd.DataFrame, published: pd.DataFrame | None = None) -> pd.DataFrame:
+def side_by_side(
+    measured: pd.DataFrame,
+    published: pd.DataFrame | None = None,
+    measured_label: str = "measured here",
+) -> pd.DataFrame:
     """Measured rows and the published rows of the same models, one table.
 
-    The index gains a ``source`` level: ``"measured here"`` or the published
+    The index gains a ``source`` level: ``measured_label`` or the published
     benchmark. Measured rows whose name is a registered model name are matched
     to their published row through :data:`PUBLISHED_NAMES`; humans match the
     ceiling row.
@@ -361,7 +417,7 @@ def side_by_side(measured: pd.DataFrame, published: pd.DataFrame | None = None) 
             pd.DataFrame(
                 [row.values],
                 columns=list(COLUMNS),
-                index=pd.MultiIndex.from_tuples([(name, "measured here")]),
+                index=pd.MultiIndex.from_tuples([(name, measured_label)]),
             )
         )
         key = "Humans (inter-observer)" if name == CEILING else PUBLISHED_NAMES.get(name, name)

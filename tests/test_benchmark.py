@@ -103,3 +103,36 @@ def test_ground_truth_is_computed_once_and_shared(osie):
         osie, [3, 4], center_bias.density, seed=1, progress=False, truth=truth
     )
     assert scores.equals(again)  # same seeded halves, same negatives
+
+
+def test_course_model_sources(tmp_path):
+    import pandas as pd
+    import torch
+
+    from saliency_course.training import checkpoints
+
+    model, source = B.course_model("salgan_discriminator", smoke=True)
+    assert isinstance(model, torch.nn.Module) and "untrained" in source
+    missing, reason = B.course_model("deepfix", run_name="nope", root=tmp_path)
+    assert missing is None and "runs/nope" in reason and "09_deepfix" in reason
+    # offline (the tests set SALIENCY_COURSE_OFFLINE=1): official weights cannot come
+    missing, reason = B.course_model("salnet", run_name="nope", root=tmp_path)
+    assert missing is None and "cannot be fetched" in reason
+    # a checkpoint written the way the training engine writes it is loaded
+    trained = build_model("salgan_discriminator", pretrained=False)
+    state = {
+        "modules": {"model": trained.state_dict()},
+        "optimizers": {},
+        "epoch": 3,
+        "updates": 30,
+        "rng": {},
+        "recipe": "salgan_gan",
+        "config_hash": "test",
+    }
+    directory = checkpoints.run_directory("disc_run", tmp_path)
+    directory.mkdir(parents=True)
+    checkpoints.save(directory, state, pd.DataFrame({"train_loss": [1.0]}))
+    loaded, source = B.course_model("salgan_discriminator", run_name="disc_run", root=tmp_path)
+    assert source == "checkpoint runs/disc_run (epoch 3)"
+    for key, value in trained.state_dict().items():
+        torch.testing.assert_close(loaded.state_dict()[key], value)
