@@ -8,7 +8,15 @@ import pytest
 
 from saliency_course import maps
 from saliency_course.fixations import Fixations
-from saliency_course.metrics import auc_borji, auc_shuffled, cc, evaluate, nss, score_map
+from saliency_course.metrics import (
+    auc_borji,
+    auc_shuffled,
+    cc,
+    evaluate,
+    inter_observer,
+    nss,
+    score_map,
+)
 from saliency_course.metrics.evaluation import CenterBiasBaseline, other_fixation_map
 
 
@@ -87,6 +95,19 @@ def test_score_map_needs_the_ground_truth_of_each_metric():
         score_map(saliency, f, g, metrics=["information_gain"])
     with pytest.raises(ValueError, match="cc needs density_map"):
         score_map(saliency, f, metrics=["cc"])
+
+
+def test_inter_observer_scores_one_half_against_the_other():
+    ds = TinyDataset()
+    table = inter_observer(ds, metrics=["nss", "cc"], baseline=None, progress=False, seed=3)
+    fixations = ds.fixations.for_image(1)
+    subjects = np.random.default_rng([3, 1]).permutation(fixations.subjects)
+    first = np.isin(fixations.subject, subjects[:1])  # 3 observers: 1 predicts 2
+    predicted = maps.density_map(fixations[first], (30, 40), sigma_deg=1.0, ppd=3.0)
+    assert table.loc[1, "nss"] == nss(predicted, maps.fixation_map(fixations[~first], (30, 40)))
+    held_out = maps.density_map(fixations[~first], (30, 40), sigma_deg=1.0, ppd=3.0)
+    assert table.loc[1, "cc"] == cc(predicted, held_out)
+    assert table.loc[2, "nss"] > 1  # on image 2 nearly everyone looked at one spot
 
 
 def test_callable_sequence_and_dict_give_the_same_table():

@@ -267,6 +267,11 @@ def test_kld_by_hand():
     assert zero == pytest.approx(math.log(EPS + 0.5 / EPS), rel=1e-14)
     with pytest.raises(ValueError, match="saliency_map"):
         kld(-np.ones((1, 2)), np.ones((1, 2)))
+    # [0 1] resized to 4 columns overshoots to -.09375 at the first pixel: clipped to 0, so
+    # S = [0 .203125 .796875 1.09375] / 2.09375 against a G with all its mass on pixel 0:
+    # KL = ln(eps + 1 / eps)
+    g = np.array([[1.0, 0, 0, 0]])
+    assert kld(np.array([[0.0, 1.0]]), g) == pytest.approx(math.log(EPS + 1 / EPS), rel=1e-12)
 
 
 def test_similarity_by_hand():

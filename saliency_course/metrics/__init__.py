@@ -27,10 +27,16 @@ metric                    compares with      better
 
 from __future__ import annotations
 
-from .auc import auc_borji, auc_judd, auc_shuffled
+from .auc import auc_borji, auc_judd, auc_shuffled, judd_roc
 from .distribution import cc, kld, similarity
 from .emd import emd
-from .evaluation import CenterBiasBaseline, evaluate, other_fixation_map, score_map
+from .evaluation import (
+    CenterBiasBaseline,
+    evaluate,
+    inter_observer,
+    other_fixation_map,
+    score_map,
+)
 from .location import information_gain, nss
 from .registry import METRICS, MetricInfo
 
@@ -38,6 +44,7 @@ __all__ = [
     "auc_judd",
     "auc_borji",
     "auc_shuffled",
+    "judd_roc",
     "nss",
     "cc",
     "kld",
@@ -48,6 +55,7 @@ __all__ = [
     "MetricInfo",
     "evaluate",
     "score_map",
+    "inter_observer",
     "other_fixation_map",
     "CenterBiasBaseline",
 ]

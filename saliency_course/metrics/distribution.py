@@ -39,11 +39,14 @@ def kld(saliency_map, saliency_map_gt) -> float:
     Each map is divided by its sum (only when it has a nonzero value; no
     minimum is subtracted); the score is ``sum(G * ln(eps + G / (S + eps)))``
     with ``eps = 2**-52``. Lower is better; 0 for identical maps. Both maps
-    must be non-negative. Where bicubic resizing overshoots below 0 the MIT
-    code's logarithm turns complex; here the result is then NaN.
+    must be non-negative. Where bicubic resizing overshoots below 0 the
+    resized map is clipped at 0, as MATLAB's ``imresize`` does for the uint8
+    map images the benchmark reads (on a float map MATLAB's log turns complex).
     """
     g = as_nonnegative_map("saliency_map_gt", saliency_map_gt)
-    s = resized_to("saliency_map", as_nonnegative_map("saliency_map", saliency_map), g.shape)
+    s = as_nonnegative_map("saliency_map", saliency_map)
+    if s.shape != g.shape:
+        s = np.clip(resized_to("saliency_map", s, g.shape), 0.0, None)
     s_sum, g_sum = s.sum(), g.sum()
     s = s / s_sum if s_sum != 0 else s
     g = g / g_sum if g_sum != 0 else g

@@ -20,7 +20,14 @@ import numpy as np
 from ..fixations import Fixations
 from .registry import METRICS
 
-__all__ = ["evaluate", "score_map", "other_fixation_map", "CenterBiasBaseline", "N_OTHER"]
+__all__ = [
+    "evaluate",
+    "inter_observer",
+    "score_map",
+    "other_fixation_map",
+    "CenterBiasBaseline",
+    "N_OTHER",
+]
 
 N_OTHER = 10
 
@@ -238,6 +245,66 @@ def evaluate(
         base = get_baseline(i) if get_baseline is not None else None
         row = score_map(saliency, fixations, density, other, base, metrics=names, seed=[seed, i])
         rows.append(row)
+    table = pd.DataFrame(rows, index=pd.Index([int(i) for i in indices], name="image"))
+    table.loc["mean"] = table.mean(numeric_only=True)
+    return table
+
+
+def inter_observer(
+    dataset,
+    indices: Sequence[int] | None = None,
+    metrics: Sequence[str] | str = tuple(METRICS),
+    baseline="center_bias",
+    progress: bool = True,
+    seed: int = 0,
+    sigma_deg: float = 1.0,
+    n_other: int = N_OTHER,
+    folds: int = 5,
+):
+    """Split-half inter-observer scores: half of the observers predict the other half.
+
+    For each image the observers are shuffled by a generator seeded with
+    ``(seed, image)``; the density (``sigma_deg``) of the first half is scored
+    against the fixation map and density of the second half, with the same
+    sAUC other map and baseline as :func:`evaluate`. A lower bound on the
+    ceiling a model can reach: more observers would predict better. Images
+    with fewer than two observers give NaN rows.
+    """
+    import pandas as pd
+    from tqdm.auto import tqdm
+
+    from ..maps import density_map, fixation_map
+
+    names = _check_metrics(metrics)
+    indices = _check_indices(dataset, indices)
+    needs = {METRICS[m].needs for m in names}
+    if "fixations+baseline" in needs and baseline is None:
+        raise ValueError("baseline is None but information_gain needs one")
+    get_baseline = (
+        _baseline_source(baseline, dataset, folds, seed) if "fixations+baseline" in needs else None
+    )
+    ppd = dataset.pixels_per_degree
+    rows = []
+    for i in tqdm(indices, desc="inter-observer", disable=not progress):
+        i = int(i)
+        shape = tuple(dataset.image_shape(i))
+        fixations = dataset.fixations.for_image(i)
+        fixations = fixations[fixations.inside(shape)]
+        subjects = np.random.default_rng([seed, i]).permutation(fixations.subjects)
+        if len(subjects) < 2:
+            rows.append(dict.fromkeys(names, float("nan")))
+            continue
+        first = np.isin(fixations.subject, subjects[: len(subjects) // 2])
+        predicted, held_out = fixations[first], fixations[~first]
+        saliency = density_map(predicted, shape, sigma_deg=sigma_deg, ppd=ppd)
+        truth = density_map(held_out, shape, sigma_deg=sigma_deg, ppd=ppd)
+        other = (
+            other_fixation_map(dataset, i, n_other, seed) if "fixations+other" in needs else None
+        )
+        base = get_baseline(i) if get_baseline is not None else None
+        rows.append(
+            score_map(saliency, fixation_map(held_out, shape), truth, other, base, names, [seed, i])
+        )
     table = pd.DataFrame(rows, index=pd.Index([int(i) for i in indices], name="image"))
     table.loc["mean"] = table.mean(numeric_only=True)
     return table
