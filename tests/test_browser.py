@@ -103,8 +103,13 @@ def _prepare(folder: Path, data_dir: Path) -> str:
     return name
 
 
+@pytest.fixture(scope="module")
+def chromium() -> str:
+    return _chromium()
+
+
 @pytest.fixture()
-def jupyterlab(tmp_path, data_dir):
+def jupyterlab(chromium, tmp_path, data_dir):
     """A JupyterLab server on 127.0.0.1 serving a prepared copy of notebook 00."""
     work = tmp_path / "work"
     work.mkdir()
@@ -177,14 +182,14 @@ def _page_point(canvas, x: float, y: float, width: int, height: int) -> tuple[fl
     ] / height
 
 
-def test_widgets_of_notebook_00_work_in_jupyterlab(jupyterlab):
+def test_widgets_of_notebook_00_work_in_jupyterlab(chromium, jupyterlab):
     from playwright.sync_api import expect, sync_playwright
 
     url, log = jupyterlab
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=_chromium(), args=CHROMIUM_ARGS, headless=True)
+        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS, headless=True)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
         try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
             page.goto(url)
             page.wait_for_function(
                 "window.jupyterapp && window.jupyterapp.shell.currentWidget", timeout=60_000
@@ -201,7 +206,7 @@ def test_widgets_of_notebook_00_work_in_jupyterlab(jupyterlab):
             # -- the flicker widget animates --------------------------------------
             flicker = page.locator(".sc-flicker canvas").first
             expect(flicker).to_have_attribute(
-                "data-frames-shown", re.compile(r"\d+"), timeout=90_000
+                "data-frames-shown", re.compile(r"\d+"), timeout=180_000
             )
             seen, counts = set(), []
             for _ in range(12):
@@ -213,7 +218,7 @@ def test_widgets_of_notebook_00_work_in_jupyterlab(jupyterlab):
 
             # -- clicks are recorded and scored by the kernel ---------------------------
             target_output = page.locator(".jp-OutputArea-output", has_text="SC_TARGET")
-            expect(target_output).to_be_visible(timeout=90_000)
+            expect(target_output).to_be_visible(timeout=180_000)
             target = json.loads(target_output.inner_text().split("SC_TARGET", 1)[1].strip())
             width, height = target["w"], target["h"]
             far = (
@@ -222,9 +227,9 @@ def test_widgets_of_notebook_00_work_in_jupyterlab(jupyterlab):
             )
             feedback = page.locator(".sc-flicker .sc-feedback").first
             page.mouse.click(*_page_point(flicker, *far, width, height))
-            expect(feedback).to_contain_text("Miss", timeout=15_000)
+            expect(feedback).to_contain_text("Miss", timeout=30_000)
             page.mouse.click(*_page_point(flicker, target["x"], target["y"], width, height))
-            expect(feedback).to_contain_text("Hit!", timeout=15_000)
+            expect(feedback).to_contain_text("Hit!", timeout=30_000)
             expect(flicker).to_have_attribute("data-frame", "reveal", timeout=5_000)
 
             # -- be the observer: a scripted mouse path becomes scored fixations -----------
