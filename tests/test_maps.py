@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from saliency_course import maps
 from saliency_course.fixations import Fixations
@@ -180,3 +182,20 @@ def test_imresize_is_reexported():
     from saliency_course.resize import imresize
 
     assert maps.imresize is imresize
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    height=st.integers(1, 30),
+    width=st.integers(1, 30),
+    points=st.lists(st.tuples(st.floats(-3, 33), st.floats(-3, 33)), min_size=1, max_size=20),
+)
+def test_maps_agree_with_fixations_inside(height, width, points):
+    xy = np.array(points)
+    f = Fixations(x=xy[:, 0], y=xy[:, 1], n=np.zeros(len(xy)), subject=np.zeros(len(xy)))
+    inside = f.inside((height, width))
+    counts = maps.fixation_map(f, (height, width), counts=True)
+    assert counts.sum() == inside.sum()
+    if inside.any():
+        density = maps.density_map(f, (height, width), sigma_px=1.5)
+        assert density.sum() == pytest.approx(1.0) and density.min() >= 0
