@@ -348,3 +348,19 @@ def test_model_explorer_shows_a_callable_model(osie):
     assert explorer_widget.last is not None and explorer_widget.last.model_name == "humans"
     explorer_widget.image_choice.value = 1
     assert explorer_widget.last.scores["cc"] < 1  # image 0's density does not fit image 1
+
+
+def test_frames_travel_losslessly_to_the_browser():
+    import base64
+    import io
+
+    from PIL import Image
+
+    from saliency_course.widgets.canvas import png_data_url
+
+    image = skimage.data.astronaut()[::4, ::4].copy()
+    url = png_data_url(image)
+    decoded = np.asarray(Image.open(io.BytesIO(base64.b64decode(url.split(",", 1)[1]))))
+    assert url.startswith("data:image/png;base64,") and np.array_equal(decoded, image)
+    with pytest.raises(ValueError, match="uint8 RGB"):
+        png_data_url(image.astype(float))
