@@ -32,6 +32,8 @@ function button(label, cls) {
   b.textContent = label;
   b.className = "sc-button " + cls;
   b.style.margin = "4px 6px 4px 0";
+  b.style.padding = "4px 12px";
+  b.style.cursor = "pointer";
   return b;
 }
 function imagePoint(canvas, event) {

@@ -244,7 +244,7 @@ class ObserverDemo(_Shell):
         if len(fixations) == 0:
             self.canvas.feedback = (
                 "No fixation found: move the mouse to something, <i>rest</i> on it, then move on. "
-                "Press 'Next image' to try again."
+                "Press 'Next image' for another try."
             )
             return None
         real = self.dataset.fixations.for_image(self.index)
