@@ -84,3 +84,16 @@ def test_pretrained_vgg16_offline_error(tmp_path, monkeypatch):
     monkeypatch.setenv("SALIENCY_COURSE_OFFLINE", "1")
     with pytest.raises(OfflineError, match="vgg16-397923af.pth"):
         build_model("deepfix", pretrained=True)
+
+
+def test_location_bias_is_the_maps_part_of_the_lbc_convolution(deepfix):
+    lbc = deepfix.lbc8
+    x = torch.randn(1, 512, 12, 16)
+    with torch.no_grad():
+        maps = centre_bias_maps(12, 16)[None]
+        with_maps = lbc.conv(torch.cat([x, maps], dim=1))
+        without = lbc.conv(torch.cat([x, torch.zeros_like(maps)], dim=1))
+        bias = lbc.location_bias(12, 16)
+    assert bias.shape == (512, 12, 16)
+    torch.testing.assert_close(with_maps[0] - without[0], bias, atol=1e-4, rtol=1e-4)
+    torch.testing.assert_close(lbc(x), torch.relu(with_maps))

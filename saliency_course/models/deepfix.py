@@ -120,6 +120,17 @@ class LocationBiasedConv(nn.Module):
         maps = maps.expand(x.shape[0], *maps.shape)
         return torch.relu(self.conv(torch.cat([x, maps], dim=1)))
 
+    def location_bias(self, height: int, width: int) -> torch.Tensor:
+        """What the Gaussian maps add to each output channel before the ReLU: ``(C_out, H, W)``.
+
+        The convolution is linear, so its output is (features part) + (maps part);
+        this is the maps part, a learned location-dependent bias per channel.
+        """
+        maps = centre_bias_maps(height, width).to(self.conv.weight)[None]
+        weight = self.conv.weight[:, -self.n_maps :]
+        conv = self.conv
+        return F.conv2d(maps, weight, None, padding=conv.padding, dilation=conv.dilation)[0]
+
 
 class DeepFix(nn.Module):
     """``(B, 3, H, W)`` -> saliency ``(B, 1, H, W)`` (computed at stride 8, upsampled)."""
