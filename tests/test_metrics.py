@@ -14,7 +14,7 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
@@ -373,8 +373,10 @@ def test_identity_properties(a):
 @settings(max_examples=30, deadline=None)
 @given(maps, st.floats(0.1, 10.0), st.integers(-3, 3), st.data())
 def test_invariance_to_positive_scaling(a, c, k, data):
-    if np.ptp(a) == 0:
-        return
+    # well-conditioned maps only: distinct values far apart relative to the range, so that
+    # an affine change of the values is not swamped by floating-point rounding
+    values = np.unique(a)
+    assume(values.size > 1 and np.diff(values).min() > 1e-6 * np.ptp(a) > 1e-9 * a.max())
     g = np.abs(np.sin(np.arange(a.size))).reshape(a.shape) + 0.01
     f = (g > 0.5).astype(float)
     f.flat[0] = 1
