@@ -220,6 +220,8 @@ def test_cli_evaluate_writes_a_csv(osie, data_dir, tmp_path):
     for i, stem in enumerate(stems):
         grey[i] = rng.integers(0, 256, size=(60, 80), dtype=np.uint8)
         Image.fromarray(grey[i]).save(maps_dir / f"{stem}.png")
+    raw = rng.random((30, 40))
+    np.save(maps_dir / f"{stems[1]}.npy", raw)  # preferred over the .png of the same stimulus
     out = tmp_path / "scores.csv"
     code = main(
         [
@@ -246,6 +248,7 @@ def test_cli_evaluate_writes_a_csv(osie, data_dir, tmp_path):
         list(table.index) == ["0", "1", "mean"] and list(table["stimulus"][:2].astype(str)) == stems
     )
     assert table.loc["0", "nss"] == pytest.approx(nss(grey[0], osie.fixation_map(0)))
+    assert table.loc["1", "nss"] == pytest.approx(nss(raw, osie.fixation_map(1)))
 
 
 def test_cli_evaluate_rejects_a_folder_without_maps(data_dir, tmp_path):

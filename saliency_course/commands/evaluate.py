@@ -1,9 +1,10 @@
 """``saliency-course evaluate MAPS_DIR --dataset NAME``: score a folder of saliency maps.
 
-Each map is an image (PNG, JPEG, BMP, TIFF; read as grey levels) or a ``.npy``
-array named after its stimulus (``<stimulus stem>.<ext>``, e.g. ``1001.png``
-for OSIE's ``1001.jpg``). Only images with a map are scored; the table (one
-row per image and a ``mean`` row) is printed and optionally written as CSV::
+Each map is a ``.npy`` array or an image (PNG, TIFF, BMP, JPEG; read as grey
+levels) named after its stimulus (``<stimulus stem>.<ext>``, e.g. ``1001.png``
+for OSIE's ``1001.jpg``), as ``saliency-course predict`` writes them. Only
+images with a map are scored; the table (one row per image and a ``mean``
+row) is printed and optionally written as CSV::
 
     saliency-course evaluate maps/ --dataset osie --split test -o scores.csv
 """
@@ -15,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-MAP_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".npy")
+MAP_SUFFIXES = (".npy", ".png", ".tif", ".tiff", ".bmp", ".jpg", ".jpeg")  # preferred first
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -63,14 +64,18 @@ def read_map(path: Path) -> np.ndarray:
 
 
 def find_maps(maps_dir: Path, stems: list[str]) -> dict[int, Path]:
-    """Image index -> map file, for the stimuli that have a map in ``maps_dir``."""
-    files = {}
+    """Image index -> map file, for the stimuli that have a map in ``maps_dir``.
+
+    When a stimulus has several (``predict --npy`` writes ``.png`` and ``.npy``),
+    the first in :data:`MAP_SUFFIXES` order wins: the raw ``.npy`` first.
+    """
+    rank = {suffix: k for k, suffix in enumerate(MAP_SUFFIXES)}
+    files: dict[str, Path] = {}
     for path in sorted(maps_dir.iterdir()):
-        if path.suffix.lower() in MAP_SUFFIXES:
-            if path.stem in files:
-                raise ValueError(
-                    f"two maps for stimulus {path.stem!r}: {files[path.stem]} and {path}"
-                )
+        suffix = path.suffix.lower()
+        if suffix in rank and (
+            path.stem not in files or rank[suffix] < rank[files[path.stem].suffix.lower()]
+        ):
             files[path.stem] = path
     return {i: files[stem] for i, stem in enumerate(stems) if stem in files}
 
