@@ -136,3 +136,31 @@ def test_course_model_sources(tmp_path):
     assert source == "checkpoint runs/disc_run (epoch 3)"
     for key, value in trained.state_dict().items():
         torch.testing.assert_close(loaded.state_dict()[key], value)
+
+
+def test_model_saliency_turns_log_densities_into_densities_and_remembers():
+    import torch
+
+    class Flat(torch.nn.Module):
+        output_kind = "log_density"
+        input_size = None
+
+        def __init__(self):
+            super().__init__()
+            self.calls = 0
+
+        def forward(self, x):
+            self.calls += 1
+            return torch.zeros_like(x[:, :1])
+
+    model = Flat()
+    saliency = B.model_saliency(model)
+    image = np.zeros((30, 40, 3), dtype=np.uint8)
+    density = saliency(image)
+    assert density.shape == (30, 40)
+    np.testing.assert_allclose(density, 1 / 1200)  # flat log-density -> uniform density
+    density[:] = 0  # the caller's copy; the remembered map is untouched
+    np.testing.assert_allclose(saliency(image), 1 / 1200)
+    assert model.calls == 1
+    saliency(image + 1)
+    assert model.calls == 2
