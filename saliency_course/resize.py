@@ -19,6 +19,10 @@ This module follows ``contributions`` in MATLAB's ``imresize.m`` line by line
 (see :func:`_contributions`). PIL, OpenCV and scikit-image all differ from it
 by 1e-3 to 1e-2 in the metrics. The result is float64 and not clipped
 (bicubic interpolation can overshoot below 0 and above the input's maximum).
+Integer input (a uint8 map image) is converted to float64 first, where
+MATLAB would round and saturate to uint8 after each dimension's pass. The
+per-dimension weights form a cached sparse matrix, so a resize is two sparse
+products (no BLAS threads, fast on a busy machine).
 """
 
 from __future__ import annotations
@@ -135,7 +139,7 @@ def imresize(array, output_shape_or_scale) -> np.ndarray:
     a = a.astype(np.float64)
     out_shape, scales = _parse_target(a.shape[:2], output_shape_or_scale)
     if out_shape == a.shape[:2] and scales == (1.0, 1.0):
-        return a.copy()
+        return a  # astype made a copy
     # MATLAB resizes the dimension with the smaller scale first (stable sort).
     for dim in sorted((0, 1), key=lambda d: scales[d]):
         matrix = resize_matrix(a.shape[dim], out_shape[dim], scales[dim])
