@@ -584,9 +584,12 @@ class FrameDataset:
                 j for j, (c, _) in enumerate(self._items) if c is clip and j not in self._cache
             ]
             ks = [self._items[j][1] for j in wanted]
-            decoded = clip.frames(min(ks), max(ks) + 1)
+            lo = min(ks)
+            # decode only every step-th frame, the largest step that reaches all wanted ones
+            step = int(np.gcd.reduce([k - lo for k in ks])) or 1
+            decoded = clip.frames(lo, max(ks) + 1, step)
             for j, k in zip(wanted, ks, strict=True):
-                self._cache[j] = decoded[k - min(ks)]
+                self._cache[j] = decoded[(k - lo) // step]
         return self._cache[i]
 
     def image_shape(self, i: int) -> tuple[int, int]:
