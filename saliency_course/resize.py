@@ -33,9 +33,7 @@ from functools import lru_cache
 import numpy as np
 from scipy import sparse
 
-KERNEL_WIDTH = 4.0
-
-__all__ = ["imresize", "cubic", "resize_matrix"]
+__all__ = ["imresize", "cubic", "triangle", "resize_matrix"]
 
 
 def cubic(x: np.ndarray) -> np.ndarray:
@@ -48,17 +46,26 @@ def cubic(x: np.ndarray) -> np.ndarray:
     return inner + outer
 
 
-def _contributions(in_length: int, out_length: int, scale: float):
+def triangle(x: np.ndarray) -> np.ndarray:
+    """MATLAB's ``triangle`` kernel of ``imresize(..., "bilinear")``."""
+    x = np.asarray(x, dtype=np.float64)
+    return (x + 1) * ((-1 <= x) & (x < 0)) + (1 - x) * ((0 <= x) & (x <= 1))
+
+
+KERNELS = {"bicubic": (cubic, 4.0), "bilinear": (triangle, 2.0)}
+
+
+def _contributions(in_length: int, out_length: int, scale: float, method: str = "bicubic"):
     """Weights ``(out, P)`` and 0-based input indices ``(out, P)``, as MATLAB computes them."""
+    base, width = KERNELS[method]
     if scale < 1:
-        width = KERNEL_WIDTH / scale
+        width = width / scale
 
         def kernel(x):
-            return scale * cubic(scale * x)
+            return scale * base(scale * x)
 
     else:
-        width = KERNEL_WIDTH
-        kernel = cubic
+        kernel = base
     x = np.arange(1, out_length + 1, dtype=np.float64)[:, None]
     u = x / scale + 0.5 * (1 - 1 / scale)
     left = np.floor(u - width / 2)
@@ -73,8 +80,8 @@ def _contributions(in_length: int, out_length: int, scale: float):
 
 
 @lru_cache(maxsize=64)
-def _cached_matrix(in_length: int, out_length: int, scale: float):
-    weights, indices = _contributions(in_length, out_length, scale)
+def _cached_matrix(in_length: int, out_length: int, scale: float, method: str):
+    weights, indices = _contributions(in_length, out_length, scale, method)
     rows = np.broadcast_to(np.arange(out_length)[:, None], indices.shape)
     # duplicates (mirrored taps) are summed; zero weights are dropped as MATLAB's "kill"
     matrix = sparse.csr_matrix(
@@ -84,7 +91,9 @@ def _cached_matrix(in_length: int, out_length: int, scale: float):
     return matrix
 
 
-def resize_matrix(in_length: int, out_length: int, scale: float | None = None):
+def resize_matrix(
+    in_length: int, out_length: int, scale: float | None = None, method: str = "bicubic"
+):
     """The sparse ``(out_length, in_length)`` matrix that resizes one dimension like MATLAB.
 
     ``scale`` defaults to ``out_length / in_length`` (a target size); pass the
@@ -94,7 +103,7 @@ def resize_matrix(in_length: int, out_length: int, scale: float | None = None):
     """
     if scale is None:
         scale = out_length / in_length
-    return _cached_matrix(int(in_length), int(out_length), float(scale))
+    return _cached_matrix(int(in_length), int(out_length), float(scale), method)
 
 
 def _parse_target(shape: tuple[int, int], output_shape_or_scale) -> tuple[tuple, tuple]:
@@ -119,12 +128,14 @@ def _parse_target(shape: tuple[int, int], output_shape_or_scale) -> tuple[tuple,
     return out, (out[0] / shape[0], out[1] / shape[1])
 
 
-def imresize(array, output_shape_or_scale) -> np.ndarray:
-    """Resize a 2-D map (or an ``(H, W, C)`` stack) exactly like MATLAB's default ``imresize``.
+def imresize(array, output_shape_or_scale, method: str = "bicubic") -> np.ndarray:
+    """Resize a 2-D map (or an ``(H, W, C)`` stack) exactly like MATLAB's ``imresize``.
 
     ``output_shape_or_scale`` is an ``(H, W)`` target (scale taken per
-    dimension) or a scalar scale (output ``ceil(scale * size)``). Returns
-    float64, unclipped; the same size returns an unchanged float64 copy.
+    dimension) or a scalar scale (output ``ceil(scale * size)``). ``method``
+    is MATLAB's default ``"bicubic"`` (what the metrics use) or
+    ``"bilinear"``; both antialias when shrinking. Returns float64,
+    unclipped; the same size returns an unchanged float64 copy.
 
     >>> imresize(np.eye(2), (2, 2)).tolist()
     [[1.0, 0.0], [0.0, 1.0]]
@@ -136,13 +147,15 @@ def imresize(array, output_shape_or_scale) -> np.ndarray:
         )
     if not (np.issubdtype(a.dtype, np.number) or a.dtype == bool):
         raise ValueError(f"array must be numeric, got dtype {a.dtype}")
+    if method not in KERNELS:
+        raise ValueError(f"method must be one of {sorted(KERNELS)}, got {method!r}")
     a = a.astype(np.float64)
     out_shape, scales = _parse_target(a.shape[:2], output_shape_or_scale)
     if out_shape == a.shape[:2] and scales == (1.0, 1.0):
         return a  # astype made a copy
     # MATLAB resizes the dimension with the smaller scale first (stable sort).
     for dim in sorted((0, 1), key=lambda d: scales[d]):
-        matrix = resize_matrix(a.shape[dim], out_shape[dim], scales[dim])
+        matrix = resize_matrix(a.shape[dim], out_shape[dim], scales[dim], method)
         moved = np.moveaxis(a, dim, 0)
         result = matrix @ moved.reshape(moved.shape[0], -1)
         a = np.moveaxis(result.reshape((out_shape[dim],) + moved.shape[1:]), 0, dim)
