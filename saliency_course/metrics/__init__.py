@@ -22,7 +22,10 @@ metric                    compares with      better
 ``emd``                   density map        lower (min 0)
 ========================  =================  ======================
 
-:func:`evaluate` scores a model or a set of maps over a dataset.
+:func:`score_map` gives all metrics of one map against one image's ground
+truth; :func:`evaluate` scores a model or a set of maps over a dataset and
+:func:`inter_observer` the split-half agreement of its observers (a ceiling);
+:func:`judd_roc` returns AUC-Judd's curve for plotting.
 """
 
 from __future__ import annotations
