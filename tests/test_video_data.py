@@ -189,3 +189,33 @@ def test_bad_arguments(dhf1k):
         frame_differences(np.zeros((4, 5, 3)))
     with pytest.raises(ValueError, match="videos"):
         load_dataset("dhf1k", root=clip.video_path.parents[2], download=False, videos=[3])
+
+
+def test_hollywood2_layout_with_mat_fixations_and_no_maps(tmp_path):
+    """The DHF1K-distributed Hollywood-2 layout; maps are rebuilt with imfilter when absent."""
+    from PIL import Image
+    from scipy.io import savemat
+
+    clip_dir = tmp_path / "hollywood2" / "training" / "actioncliptrain00001_1"
+    (clip_dir / "images").mkdir(parents=True)
+    (clip_dir / "fixation" / "maps").mkdir(parents=True)
+    rng = np.random.default_rng(0)
+    for k in range(3):
+        frame = rng.integers(0, 256, (40, 60, 3), dtype=np.uint8)
+        Image.fromarray(frame).save(clip_dir / "images" / f"{k + 1:04d}.png")
+        fixation = np.zeros((40, 60), np.uint8)
+        fixation[10 + k, 20 + k] = 1
+        savemat(clip_dir / "fixation" / "maps" / f"{k + 1:04d}.mat", {"I": fixation})
+    data = load_dataset("hollywood2", root=tmp_path, download=False)
+    assert len(data) == 1 and data.splits["train"].tolist() == [0]
+    clip = data.clip(0)
+    assert clip.n_frames == 3 and clip.shape == (40, 60) and clip.fps is None
+    assert clip.fixation_points(2).tolist() == [[22, 12]]
+    smap = clip.saliency_map(1)
+    rebuilt = ucf_saliency_map(clip.fixation_map(1))
+    np.testing.assert_allclose(smap, rebuilt / rebuilt.max())
+    peak = np.unravel_index(smap.argmax(), smap.shape)
+    assert abs(peak[0] - 11) <= 1 and abs(peak[1] - 21) <= 1  # even 150-tap kernel: 2x2 plateau
+    assert clip.density_map(1).sum() == pytest.approx(1.0)
+    with pytest.raises(ValueError, match="not found"):
+        load_dataset("hollywood2", root=tmp_path, download=False, clips=["nope"])

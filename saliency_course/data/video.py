@@ -795,8 +795,8 @@ def _load_frame_folders(
             if not frame_paths:
                 raise ValueError(f"{name}: clip folder {clip_dir} has no images/ frames")
             fix_dir = clip_dir / "fixation"
-            fixation_paths = _sorted_images(fix_dir) if fix_dir.is_dir() else None
-            if fixation_paths is None and (fix_dir / "maps").is_dir():
+            fixation_paths = (_sorted_images(fix_dir) if fix_dir.is_dir() else None) or None
+            if fixation_paths is None and (fix_dir / "maps").is_dir():  # .mat only (variable I)
                 fixation_paths = sorted((fix_dir / "maps").glob("*.mat"))
             map_paths = _sorted_images(clip_dir / "maps") if (clip_dir / "maps").is_dir() else None
             from .base import read_image_shape
