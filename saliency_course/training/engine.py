@@ -60,7 +60,9 @@ def _resolve_amp(amp: str | bool, device: torch.device) -> str:
             return "off"
         raise ValueError(f"amp={amp!r} needs a CUDA device, got {device}")
     if amp in ("auto", True):
-        return "bf16" if torch.cuda.is_bf16_supported() else "fp16"
+        # native bf16 only (Ampere and newer); a T4 would emulate it slowly, so it gets fp16
+        native = torch.cuda.is_bf16_supported(including_emulation=False)
+        return "bf16" if native else "fp16"
     return amp
 
 
@@ -234,6 +236,7 @@ def fit(
     discriminator: torch.nn.Module | None = None,
     num_workers: int | None = None,
     collate_fn: Callable | None = None,
+    deterministic: bool = True,
 ) -> pd.DataFrame:
     """Train ``model`` with ``recipe`` for ``epochs`` epochs; return one history row per epoch.
 
@@ -246,6 +249,8 @@ def fit(
     finished one returns at once with the trained weights loaded into ``model``.
     ``max_steps_per_epoch`` caps the updates per epoch (smoke runs);
     ``discriminator`` replaces the adversarial recipe's freshly built one.
+    ``deterministic=True`` makes cuDNN pick deterministic kernels (reproducible
+    GPU runs); ``False`` lets it benchmark faster ones.
     History columns: ``epoch``, ``train_loss`` (and the recipe's other running
     statistics, e.g. ``g_loss``/``d_loss``), ``val_loss``, ``val_<metric>``,
     ``lr``, ``seconds``, ``images_per_second``.
@@ -268,7 +273,7 @@ def fit(
     info, dev = distributed.setup(dev)
     amp_mode = _resolve_amp(amp, dev)
     use_channels_last = _resolve_channels_last(channels_last, dev)
-    config.seed_everything(seed)
+    config.seed_everything(seed, deterministic=deterministic)
     collate_fn = collate_fn or _default_collate()
     num_workers = (
         (min(4, os.cpu_count() or 1) if dev.type == "cuda" else 0)
