@@ -36,8 +36,13 @@ conv10              1x1 -> 1 channel, linear; bilinear x8 to input size   1
   is the same as adding a learned, location-dependent bias map to each output
   channel.
 * ``conv1-conv5`` load ImageNet VGG-16 (torchvision) with ``pretrained=True``;
-  everything else starts from PyTorch's default initialisation, and all
-  layers are trained (no frozen part). No DeepFix weights exist to download.
+  every convolution is first initialised as torchvision initialises VGG
+  (Kaiming-normal, fan-out, ReLU gain; biases 0), which keeps the signal alive
+  through the 20 layers of a randomly initialised net; conv10's weights then
+  start uniform in ``[0, 2/512]``: on non-negative ReLU features an untrained net
+  predicts a non-negative map instead of one that ``postprocess`` may clip to
+  zero everywhere. All layers are trained (no frozen
+  part). No DeepFix weights exist to download.
 * Input 240x320 (H x W) by default (the paper's size is unverified); the net is
   fully convolutional. Loss: Euclidean (MSE) between the output and the
   ground-truth saliency map. ``postprocess`` clips negative values for
@@ -151,6 +156,12 @@ class DeepFix(nn.Module):
         self.lbc8 = LocationBiasedConv()
         self.lbc9 = LocationBiasedConv()
         self.conv10 = nn.Conv2d(512, 1, 1)
+        for module in self.modules():
+            if isinstance(module, nn.Conv2d):
+                nn.init.kaiming_normal_(module.weight, mode="fan_out", nonlinearity="relu")
+                nn.init.zeros_(module.bias)
+        nn.init.uniform_(self.conv10.weight, 0.0, 2.0 / 512)
+        nn.init.zeros_(self.conv10.bias)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         size = x.shape[-2:]
