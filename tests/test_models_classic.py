@@ -117,7 +117,7 @@ def test_center_bias_beats_uniform_on_osie(osie, center_bias):
 @pytest.mark.parametrize(
     ("name", "min_auc_gain", "min_nss"),
     # measured on the same 8 images: spectral residual AUC 0.762, NSS 1.21;
-    # Itti-Koch AUC 0.704, NSS 0.77 (uniform AUC 0.515)
+    # Itti-Koch AUC 0.702, NSS 0.76 (uniform AUC 0.515)
     [("spectral_residual", 0.17, 0.8), ("itti_koch", 0.12, 0.5)],
 )
 def test_classic_models_beat_uniform_on_osie(osie, name, min_auc_gain, min_nss):
@@ -141,7 +141,7 @@ def test_judd_trains_and_beats_uniform_on_osie(osie, judd):
 
 
 def test_judd_training_is_seeded(osie):
-    indices = osie.splits["train"][:2]
+    indices = osie.splits["train"][:1]
     a = build_model("judd", pretrained=False, dataset=osie, indices=indices, seed=3, progress=False)
     b = build_model("judd", pretrained=False, dataset=osie, indices=indices, seed=3, progress=False)
     torch.testing.assert_close(a.weight, b.weight)

@@ -23,9 +23,9 @@ Deviations, stated: the paper writes the colour maps as
 ``RG(c,s) = |(R-G)(c) (-) (G-R)(s)|``, which taken literally *adds* the
 surround; like the authors' iLab toolkit and the SaliencyToolbox we compute
 the double-opponent difference ``|(R-G)(c) - (R-G)(s)|`` (and likewise B-Y).
-Orientation maps are Gabor *energies* (quadrature pair,
-period 7 px, sigma 2.33 px, 9x9 kernel, as in Walther & Koch's
-SaliencyToolbox, 2006) computed on each intensity-pyramid level, where the
+Orientation maps are Gabor responses ``|even| + |odd|`` of a quadrature
+pair (period 7 px, sigma 2.33 px, 9x9 kernel: the defaults of Walther &
+Koch's SaliencyToolbox, 2006) computed on each intensity-pyramid level, where the
 paper used Greenspan et al.'s oriented Laplacian pyramids; local maxima for
 N(.) are the pixels equal to the maximum of their 3x3 neighbourhood and above
 zero; the winner-take-all / inhibition-of-return network (which orders
@@ -43,6 +43,7 @@ __all__ = [
     "ORIENTATIONS",
     "conspicuity_maps",
     "ensure_min_size",
+    "gabor_response",
     "gaussian_pyramid",
     "itti_koch_saliency",
     "normalization_operator",
@@ -79,6 +80,17 @@ def _gabor_pair(theta_deg: float, period: float = 7.0, sigma: float = 2.33, size
     odd = envelope * np.sin(2 * np.pi * across / period)
     even -= even.mean()  # no response to uniform regions
     return even, odd
+
+
+def gabor_response(image: np.ndarray, theta_deg: float) -> np.ndarray:
+    """``|even * image| + |odd * image|`` for the quadrature Gabor pair at ``theta_deg``.
+
+    The sum over the 0 and 90 degree phases is the SaliencyToolbox's ``gaborFilterMap``.
+    """
+    even, odd = _gabor_pair(theta_deg)
+    return np.abs(convolve(image, even, mode="reflect")) + np.abs(
+        convolve(image, odd, mode="reflect")
+    )
 
 
 def _interpolate(array: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
@@ -181,11 +193,8 @@ def conspicuity_maps(image: np.ndarray) -> dict[str, np.ndarray]:
     )
     orientation_map = np.zeros(shape)
     for theta in ORIENTATIONS:
-        even, odd = _gabor_pair(theta)
         o_pyr = [
-            np.hypot(convolve(level, even, mode="reflect"), convolve(level, odd, mode="reflect"))
-            if k >= min(CENTRES)
-            else None
+            gabor_response(level, theta) if k >= min(CENTRES) else None
             for k, level in enumerate(i_pyr)
         ]
         orientation_map += normalization_operator(_across_scale_sum(_center_surround(o_pyr), shape))

@@ -12,7 +12,7 @@ This module keeps that recipe and substitutes what is not available:
 ==================  ==========================================  =========================
 Judd et al. 2009    here                                        why
 ==================  ==========================================  =========================
-steerable pyramid   Gabor energy, 4 orientations x 3 scales     no steerable pyramid in
+steerable pyramid   Gabor response, 4 orientations x 3 scales   no steerable pyramid in
 (4 or. x 3 scales)                                              numpy/scipy/skimage
 Itti-Koch channels  intensity, colour, orientation conspicuity  the same (our Itti-Koch)
 Torralba saliency   spectral residual (Hou & Zhang 2007)        a global-spectrum feature
@@ -38,10 +38,16 @@ from __future__ import annotations
 from functools import lru_cache
 
 import numpy as np
-from scipy.ndimage import convolve, gaussian_filter, zoom
+from scipy.ndimage import gaussian_filter, zoom
 from scipy.optimize import minimize
 
-from .itti_koch import ORIENTATIONS, conspicuity_maps, ensure_min_size, gaussian_pyramid
+from .itti_koch import (
+    ORIENTATIONS,
+    conspicuity_maps,
+    ensure_min_size,
+    gabor_response,
+    gaussian_pyramid,
+)
 from .spectral_residual import RGB2GRAY, spectral_residual_saliency
 
 __all__ = [
@@ -86,18 +92,6 @@ def _resize(array: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
 def _unit(array: np.ndarray) -> np.ndarray:
     low, high = array.min(), array.max()
     return (array - low) / (high - low) if high > low else np.zeros_like(array)
-
-
-def _gabor_energy(grey: np.ndarray, theta_deg: float) -> np.ndarray:
-    half = 4
-    y, x = np.mgrid[-half : half + 1, -half : half + 1].astype(np.float64)
-    theta = np.deg2rad(theta_deg)
-    across = x * np.sin(theta) + y * np.cos(theta)
-    envelope = np.exp(-(x**2 + y**2) / (2 * 2.33**2))
-    even = envelope * np.cos(2 * np.pi * across / 7.0)
-    even -= even.mean()
-    odd = envelope * np.sin(2 * np.pi * across / 7.0)
-    return np.hypot(convolve(grey, even, mode="reflect"), convolve(grey, odd, mode="reflect"))
 
 
 def _colour_rarity(rgb: np.ndarray, bins: int) -> np.ndarray:
@@ -189,7 +183,7 @@ def judd_features(image: np.ndarray, faces: list | None = None) -> np.ndarray:
     small = _resize(rgb, SIZE)
     grey = small @ RGB2GRAY
     pyramid = gaussian_pyramid(grey, levels=max(_SCALES) + 1)
-    subbands = [_resize(_gabor_energy(pyramid[s], t), SIZE) for s in _SCALES for t in ORIENTATIONS]
+    subbands = [_resize(gabor_response(pyramid[s], t), SIZE) for s in _SCALES for t in ORIENTATIONS]
     itti = conspicuity_maps(ensure_min_size(rgb))
     appearance = [
         *subbands,
