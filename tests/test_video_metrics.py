@@ -7,6 +7,8 @@ import pandas as pd
 import pytest
 
 from saliency_course.data import load_dataset
+from saliency_course.data.video import dhf1k_saliency_map
+from saliency_course.metrics import nss
 from saliency_course.metrics.video import (
     inter_observer_agreement,
     other_map,
@@ -88,5 +90,16 @@ def test_inter_observer_agreement(clips):
     assert agreement["nss"].mean() > 2  # observers look at the fly together
     row = agreement.iloc[0]
     assert row["subject"] in dhf1k.subjects
+    # the factorised NSS equals the metric on the full map of the other observers
+    on_frame = dhf1k.fixations[dhf1k.fixations.n == int(row["frame"])]
+    rest = on_frame[on_frame.subject != row["subject"]]
+    own = on_frame.for_subject(int(row["subject"]))
+    rest_xy = np.unique(np.stack([rest.x, rest.y], axis=1).astype(int), axis=0)
+    own_map = np.zeros((360, 640))
+    own_map[own.y.astype(int), own.x.astype(int)] = 1
+    expected = nss(dhf1k_saliency_map(rest_xy, (360, 640)), own_map)
+    assert row["nss"] == pytest.approx(expected, rel=1e-9)
+    by_auc = inter_observer_agreement(dhf1k, frames=[300], metric="auc_judd")
+    assert by_auc["auc_judd"].between(0.5, 1.0).all()
     with pytest.raises(ValueError, match="per-observer"):
         inter_observer_agreement(ucf, frames=[0])

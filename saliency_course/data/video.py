@@ -219,6 +219,24 @@ def dhf1k_fixations(
     return Fixations.concatenate(parts)
 
 
+def dhf1k_gaussian_factors(
+    points_xy: np.ndarray, shape: tuple[int, int], fwhm: float = DHF1K_FWHM_PX
+) -> tuple[np.ndarray, np.ndarray]:
+    """The separable parts of :func:`dhf1k_saliency_map`: ``gy`` (k, H) and ``gx`` (k, W).
+
+    The unnormalised map is ``gy.T @ gx``: Gaussian ``i`` is ``gy[i, r] * gx[i, c]``,
+    centred two pixels below and right of point ``i`` as in ``make_gauss_masks.m``.
+    """
+    points = np.asarray(points_xy, dtype=np.float64).reshape(-1, 2)
+    height, width = shape
+    sigma = fwhm / (2 * np.sqrt(2 * np.log(2)))
+    cx = points[:, 0] + 2
+    cy = points[:, 1] + 2
+    gy = np.exp(-((np.arange(height)[None, :] - cy[:, None]) ** 2) / (2 * sigma**2))
+    gx = np.exp(-((np.arange(width)[None, :] - cx[:, None]) ** 2) / (2 * sigma**2))
+    return gy, gx
+
+
 def dhf1k_saliency_map(
     points_xy: np.ndarray, shape: tuple[int, int], fwhm: float = DHF1K_FWHM_PX
 ) -> np.ndarray:
@@ -231,15 +249,9 @@ def dhf1k_saliency_map(
     reproduced. ``points_xy`` is ``(k, 2)`` 0-based integer pixels ``(x, y)``; an
     empty set gives an all-zero map.
     """
-    points = np.asarray(points_xy, dtype=np.float64).reshape(-1, 2)
-    height, width = shape
-    if points.size == 0:
-        return np.zeros((height, width))
-    sigma = fwhm / (2 * np.sqrt(2 * np.log(2)))
-    cx = points[:, 0] + 2
-    cy = points[:, 1] + 2
-    gy = np.exp(-((np.arange(height)[None, :] - cy[:, None]) ** 2) / (2 * sigma**2))
-    gx = np.exp(-((np.arange(width)[None, :] - cx[:, None]) ** 2) / (2 * sigma**2))
+    gy, gx = dhf1k_gaussian_factors(points_xy, shape, fwhm)
+    if len(gy) == 0:
+        return np.zeros(tuple(shape))
     mask = gy.T @ gx
     return mask / mask.max()
 

@@ -154,6 +154,39 @@ def summarize(per_frame):
     return per_frame.groupby("clip")[metric_columns].mean().mean()
 
 
+def _leave_one_out_nss(points: np.ndarray, owners: np.ndarray, shape: tuple[int, int]) -> dict:
+    """NSS of each observer's pixels under the others' official DHF1K map, without the map.
+
+    ``points`` (k, 2) are a frame's fixated pixels and ``owners`` (k,) who fixated
+    them (a pixel fixated by two observers appears twice). The others' map is
+    ``M = gy_R.T @ gx_R`` over their distinct pixels ``R``; NSS needs its mean
+    ``sum_i sy_i sx_i / N``, its sum of squares ``sum_ij (gy gy.T)_ij (gx gx.T)_ij``
+    (MATLAB's std, N - 1) and its values at the observer's pixels — all from the
+    separable factors, exactly, in O(k^2 (H + W)) instead of O(k H W).
+    """
+    from ..data.video import dhf1k_gaussian_factors
+
+    distinct, inverse = np.unique(points, axis=0, return_inverse=True)
+    inverse = inverse.reshape(-1)
+    gy, gx = dhf1k_gaussian_factors(distinct, shape)
+    gram = (gy @ gy.T) * (gx @ gx.T)
+    mass = gy.sum(axis=1) * gx.sum(axis=1)
+    n = shape[0] * shape[1]
+    result = {}
+    for subject in np.unique(owners):
+        rest = np.unique(inverse[owners != subject])
+        if rest.size == 0:
+            continue
+        mine = np.unique(inverse[owners == subject])
+        mean = mass[rest].sum() / n
+        variance = (gram[np.ix_(rest, rest)].sum() - n * mean**2) / (n - 1)
+        values = np.einsum(
+            "ip,ip->p", gy[rest][:, distinct[mine, 1]], gx[rest][:, distinct[mine, 0]]
+        )
+        result[int(subject)] = float(np.mean((values - mean) / np.sqrt(variance)))
+    return result
+
+
 def inter_observer_agreement(
     clip,
     frames: Sequence[int] | None = None,
@@ -165,18 +198,19 @@ def inter_observer_agreement(
     For every frame and every observer who fixated during it, the other
     observers' fixated pixels are turned into the dataset's continuous map
     (DHF1K: ``make_gauss_masks``, FWHM 30 px) and scored against this observer's
-    fixation map with ``metric`` (``"nss"`` or ``"auc_judd"``). High values mean
-    observers look at the same place at the same time. Returns a DataFrame with
-    ``frame``, ``subject``, ``metric`` value.
+    fixation map with ``metric``: ``"nss"`` (computed from the map's separable
+    factors, equal to :func:`saliency_course.metrics.nss` on the full map) or
+    ``"auc_judd"`` (on the full map). High values mean observers look at the same
+    place at the same time. Returns a DataFrame with ``frame``, ``subject`` and
+    the metric.
     """
     import pandas as pd
     from tqdm.auto import tqdm
 
     from ..data.video import dhf1k_saliency_map
 
-    functions = {"nss": nss, "auc_judd": auc_judd}
-    if metric not in functions:
-        raise ValueError(f"metric must be one of {sorted(functions)}, got {metric!r}")
+    if metric not in ("nss", "auc_judd"):
+        raise ValueError(f"metric must be 'nss' or 'auc_judd', got {metric!r}")
     if clip.fixations is None:
         raise ValueError(f"clip {clip.name} has no per-observer gaze (maps only)")
     frames = range(clip.n_frames) if frames is None else [int(k) for k in frames]
@@ -184,20 +218,21 @@ def inter_observer_agreement(
     rows = []
     for k in tqdm(frames, desc="observers", disable=not progress):
         on_frame = fix[fix.n == k]
-        for subject in np.unique(on_frame.subject):
-            own = on_frame.for_subject(subject)
-            rest = on_frame[on_frame.subject != subject]
-            if len(rest) == 0:
-                continue
-            rest_xy = np.unique(np.stack([rest.x, rest.y], axis=1), axis=0)
-            prediction = dhf1k_saliency_map(rest_xy, clip.shape)
-            own_map = np.zeros(clip.shape)
-            own_map[own.y.astype(int), own.x.astype(int)] = 1.0
-            rows.append(
-                {
-                    "frame": k,
-                    "subject": int(subject),
-                    metric: functions[metric](prediction, own_map),
-                }
-            )
+        if len(on_frame) == 0:
+            continue
+        points = np.stack([on_frame.x, on_frame.y], axis=1).astype(np.int64)
+        if metric == "nss":
+            scores = _leave_one_out_nss(points, on_frame.subject, clip.shape)
+        else:
+            scores = {}
+            for subject in np.unique(on_frame.subject):
+                others = points[on_frame.subject != subject]
+                if len(others) == 0:
+                    continue
+                prediction = dhf1k_saliency_map(np.unique(others, axis=0), clip.shape)
+                own = points[on_frame.subject == subject]
+                own_map = np.zeros(clip.shape)
+                own_map[own[:, 1], own[:, 0]] = 1.0
+                scores[int(subject)] = auc_judd(prediction, own_map)
+        rows += [{"frame": k, "subject": s, metric: v} for s, v in scores.items()]
     return pd.DataFrame(rows, columns=["frame", "subject", metric])
