@@ -191,11 +191,12 @@ class AdversarialRecipe(Recipe):
             return {"loss": loss.item(), "g_loss": loss.item(), "bce": content.item()}
         with torch.no_grad(), ctx.autocast():
             fake = self.forward(generator, batch)
-        with ctx.autocast():
-            p_real = discriminator(image, target.to(fake.dtype))
-            p_fake = discriminator(image, fake)
-        probabilities = torch.cat([p_real, p_fake]).float().clamp(eps, 1 - eps)
-        labels = torch.cat([torch.ones_like(p_real), torch.zeros_like(p_fake)]).float()
+        with ctx.autocast():  # one pass over [real pairs; generated pairs], as the code does
+            maps = torch.cat([target.to(fake.dtype), fake])
+            probabilities = discriminator(torch.cat([image, image]), maps).float()
+        probabilities = probabilities.clamp(eps, 1 - eps)
+        labels = torch.cat([torch.ones(len(image)), torch.zeros(len(image))]).to(probabilities)
+        labels = labels.view_as(probabilities)
         loss = torch.nn.functional.binary_cross_entropy(probabilities, labels)
         optimise(loss, optimizers["discriminator"], ctx)
         return {"loss": loss.item(), "d_loss": loss.item()}
