@@ -9,7 +9,12 @@ import torch
 from saliency_course.metrics import auc_judd, nss
 from saliency_course.models import build_model, predict, to_input_batch
 from saliency_course.models.classic import CenterBiasModel, to_rgb
-from saliency_course.models.itti_koch import gaussian_pyramid, normalization_operator
+from saliency_course.models.itti_koch import (
+    conspicuity_maps,
+    gaussian_pyramid,
+    itti_koch_saliency,
+    normalization_operator,
+)
 from saliency_course.models.judd import (
     FEATURE_NAMES,
     detect_faces,
@@ -200,6 +205,30 @@ def test_normalization_operator_promotes_a_single_peak():
     lone[4, 4] = 2.0
     np.testing.assert_allclose(normalization_operator(lone), lone / 2.0)
     assert not normalization_operator(np.ones((5, 5))).any()
+
+
+def test_itti_koch_pops_out_the_odd_colour_and_the_odd_orientation():
+    # A red square on noisy green: the colour channel and the saliency map peak on it.
+    rng = np.random.default_rng(0)
+    image = np.zeros((256, 320, 3))
+    image[..., 1] = 0.6
+    image = image + rng.normal(0, 0.02, image.shape)
+    image[96:128, 192:224] = [0.8, 0.1, 0.1]
+    image = np.clip(image, 0, 1)
+    maps = conspicuity_maps(image)
+    square = {(r, c) for r in range(6, 8) for c in range(12, 14)}  # rows 96-127 / 16, cols 192-223
+    assert np.unravel_index(np.argmax(maps["colour"]), (16, 20)) in square
+    assert np.unravel_index(np.argmax(itti_koch_saliency(image)), (16, 20)) in square
+    # One horizontal bar among vertical ones (a 5x5 grid, 96 px apart) pops out by orientation.
+    bars = np.full((512, 512, 3), 0.2)
+    for y in range(48, 512, 96):
+        for x in range(48, 512, 96):
+            if y == x == 240:
+                bars[y - 8 : y + 8, x - 32 : x + 32] = 0.9
+            else:
+                bars[y - 32 : y + 32, x - 8 : x + 8] = 0.9
+    orientation = conspicuity_maps(bars)["orientation"]
+    assert np.unravel_index(np.argmax(orientation), orientation.shape) == (15, 15)  # 240 / 16
 
 
 def test_gaussian_pyramid_is_dyadic():
