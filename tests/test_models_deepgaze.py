@@ -108,16 +108,39 @@ def test_imagenet_weights_from_the_hub_cache_and_offline_error(deepgaze1, tmp_pa
     path = hub_checkpoint_path(AlexNet_Weights.IMAGENET1K_V1.url)
     assert path == tmp_path / "hub" / "checkpoints" / "alexnet-owt-7be5be79.pth"
     with pytest.raises(OfflineError, match="alexnet-owt-7be5be79.pth") as info:
-        build_model("deepgaze1", pretrained=True)
+        build_model("deepgaze1", pretrained=True, weights="imagenet")
     assert str(path.parent) in str(info.value)
     # a checkpoint in torchvision's own key layout, as the download would leave it
     state = {f"features.{k}": v for k, v in deepgaze1.features.features.state_dict().items()}
     state["classifier.1.weight"] = torch.zeros(2, 2)  # the classifier is not read
     path.parent.mkdir(parents=True)
     torch.save(state, path)
-    loaded = build_model("deepgaze1", pretrained=True)
+    loaded = build_model("deepgaze1", pretrained=True, weights="imagenet")
     for a, b in zip(loaded.features.parameters(), deepgaze1.features.parameters(), strict=True):
         assert torch.equal(a, b)
+
+
+def test_official_deepgaze1_file_loads(deepgaze1, tmp_path, monkeypatch):
+    monkeypatch.setenv("SALIENCY_COURSE_DATA", str(tmp_path))
+    monkeypatch.setenv("SALIENCY_COURSE_OFFLINE", "1")
+    with pytest.raises(OfflineError, match="v1.01/deepgaze1.pth"):
+        build_model("deepgaze1", pretrained=True)
+    # the official layout: AlexNet (with its classifier) after a normaliser, readout_network.conv0
+    state = {
+        f"features.features.1.features.{k}": v
+        for k, v in deepgaze1.features.features.state_dict().items()
+    }
+    state["features.features.1.classifier.1.weight"] = torch.zeros(3, 3)
+    state["readout_network.conv0.weight"] = torch.randn(1, 256, 1, 1)
+    state["finalizer.gauss.sigma"] = torch.tensor(6.5)
+    state["finalizer.center_bias_weight"] = torch.tensor([0.8])
+    (tmp_path / "weights").mkdir()
+    torch.save(state, tmp_path / "weights" / "deepgaze1.pth")
+    loaded = build_model("deepgaze1", pretrained=True)
+    assert torch.equal(loaded.readout.weight, state["readout_network.conv0.weight"])
+    assert loaded.finalizer.gauss.sigma.item() == 6.5
+    assert loaded.finalizer.center_bias_weight.item() == pytest.approx(0.8)
+    assert torch.equal(loaded.features.features[10].weight, deepgaze1.features.features[10].weight)
 
 
 def test_relu_readout_variant_of_the_tensorflow_code():

@@ -20,7 +20,10 @@ fixations. Where the papers and the official code differ we follow the code:
   (conv5 before its ReLU, 256 maps) read out by one 1x1 convolution without
   bias; σ init 8, readout_factor 4, saliency_map_factor 4. 258 trainable
   parameters on 2,469,696 frozen ones. The paper's L1 sparsity penalty is not
-  part of the model (the port drops it).
+  part of the model (the port drops it). ``weights="official"`` (the default
+  with ``pretrained=True``) loads the port's ``deepgaze1.pth`` (trained on the
+  MIT1003 images of 1024x768), ``weights="imagenet"`` only the ImageNet AlexNet
+  with an untrained readout (to train it yourself).
 * ``deepgaze2``: frozen VGG-19 read at conv5_1, relu5_1, relu5_2, conv5_3 and
   relu5_4 (2560 channels; no official PyTorch model exists), readout of four
   1x1 convolutions with 16, 32, 2 and 1 channels (a Bethge-lab TensorFlow
@@ -44,13 +47,16 @@ from __future__ import annotations
 
 import math
 from collections import OrderedDict
+from pathlib import Path
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .backbones import freeze, torchvision_features
+from .backbones import fetch_weights, freeze, torchvision_features
+
+DEEPGAZE1_URL = "https://github.com/matthias-k/DeepGaze/releases/download/v1.01/deepgaze1.pth"
 
 
 class GaussianBlur(nn.Module):
@@ -188,13 +194,50 @@ ALEXNET_CONV5 = (10,)
 VGG19_TAPS = (28, 29, 31, 32, 35)  # conv5_1, relu5_1, relu5_2, conv5_3, relu5_4
 
 
+def deepgaze1_from_official(state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    """Rename the keys of the official ``deepgaze1.pth`` to this module's layout.
+
+    Official: ``features.features.1.features.<i>.*`` (AlexNet after a normaliser),
+    ``readout_network.conv0.weight`` and ``finalizer.*``; AlexNet's classifier is
+    not used and dropped.
+    """
+    renamed = {}
+    for key, value in state.items():
+        if key.startswith("features.features.1.features."):
+            renamed["features.features." + key[len("features.features.1.features.") :]] = value
+        elif key == "readout_network.conv0.weight":
+            renamed["readout.weight"] = value
+        elif key.startswith("finalizer."):
+            renamed[key] = value
+    return renamed
+
+
 def build_deepgaze1(
-    pretrained: bool = True, centerbias: np.ndarray | None = None, progress: bool = True
+    pretrained: bool = True,
+    weights: str = "official",
+    centerbias: np.ndarray | None = None,
+    progress: bool = True,
 ) -> DeepGaze:
-    """DeepGaze I as the official PyTorch port (AlexNet conv5, 1x1 readout without bias)."""
-    features = FeatureTaps(torchvision_features("alexnet", pretrained, progress), ALEXNET_CONV5)
+    """DeepGaze I as the official PyTorch port (AlexNet conv5, 1x1 readout without bias).
+
+    ``weights`` (with ``pretrained``): ``"official"`` (the port's trained model),
+    ``"imagenet"`` (ImageNet AlexNet, untrained readout) or a path to a file in
+    the official format.
+    """
+    if weights not in ("official", "imagenet") and not Path(weights).is_file():
+        raise ValueError(
+            f"weights must be 'official', 'imagenet' or an existing file, got {weights!r}"
+        )
+    imagenet = pretrained and weights == "imagenet"
+    features = FeatureTaps(torchvision_features("alexnet", imagenet, progress), ALEXNET_CONV5)
     readout = nn.Conv2d(256, 1, 1, bias=False)
-    return DeepGaze(features, readout, 2, 4, 4, 8.0, (768, 1024), centerbias)
+    model = DeepGaze(features, readout, 2, 4, 4, 8.0, (768, 1024), centerbias)
+    if pretrained and not imagenet:
+        path = Path(weights) if weights != "official" else None
+        path = path or fetch_weights(DEEPGAZE1_URL, "deepgaze1.pth", progress=progress)
+        state = torch.load(path, map_location="cpu", weights_only=True)
+        model.load_state_dict(deepgaze1_from_official(state), strict=True)
+    return model
 
 
 NONLINEARITIES = {"softplus": nn.Softplus, "relu": nn.ReLU}
