@@ -242,17 +242,22 @@ class GroundTruth:
         self.n_other = n_other
         self.seed = seed
         self._cache: dict[int, tuple[np.ndarray, ...]] = {}
+        self._baselines: dict[tuple[int, int], np.ndarray] = {}
 
     def get(self, i: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         i = int(i)
         if i not in self._cache:
             ds = self.dataset
+            shape = ds.image_shape(i)
+            if shape not in self._baselines:  # the baseline depends on the image size only
+                self._baselines[shape] = self.baseline(shape)
             rng = np.random.default_rng([self.seed, i])
+            other = _other_fixation_map(ds, i, self.indices, self.n_other, rng)
             self._cache[i] = (
-                ds.fixation_map(i),
+                ds.fixation_map(i) > 0,  # boolean maps: an eighth of the memory
                 ds.density_map(i, sigma_deg=self.sigma_deg),
-                _other_fixation_map(ds, i, self.indices, self.n_other, rng),
-                self.baseline(ds.image_shape(i)),
+                other > 0,
+                self._baselines[shape],
             )
         return self._cache[i]
 
