@@ -27,7 +27,8 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -300,8 +301,10 @@ class VideoClip:
     """One clip: frames, per-frame fixation maps and density maps, and raw gaze if recorded.
 
     Frames come from a video file (decoded on demand) or from a folder of image
-    files. Fixations come from raw gaze (``fixations`` with ``n`` the 0-based
-    frame) or from binary per-frame fixation maps on disk.
+    files. Fixations come from raw gaze — ``gaze_loader()`` returns
+    ``{observer: GazeSamples}``, read on first use of :attr:`gaze` or
+    :attr:`fixations` (``n`` the 0-based frame) — or from binary per-frame
+    fixation maps on disk.
     """
 
     def __init__(
@@ -312,8 +315,7 @@ class VideoClip:
         fps: float | None,
         video_path: Path | None = None,
         frame_paths: Sequence[Path] | None = None,
-        fixations: Fixations | None = None,
-        gaze: Mapping[int, GazeSamples] | None = None,
+        gaze_loader: Callable[[], Mapping[int, GazeSamples]] | None = None,
         fixation_paths: Sequence[Path] | None = None,
         map_paths: Sequence[Path] | None = None,
         kind: str = "dhf1k",
@@ -326,8 +328,9 @@ class VideoClip:
         self.fps = fps
         self.video_path = video_path
         self.frame_paths = list(frame_paths) if frame_paths is not None else None
-        self.fixations = fixations
-        self.gaze = dict(gaze) if gaze is not None else None
+        self._gaze_loader = gaze_loader
+        self._gaze: dict[int, GazeSamples] | None = None
+        self._fixations: Fixations | None = None
         self.fixation_paths = list(fixation_paths) if fixation_paths else None
         self.map_paths = list(map_paths) if map_paths else None
         self.kind = kind
@@ -343,7 +346,7 @@ class VideoClip:
     def __repr__(self) -> str:
         source = (
             "raw gaze"
-            if self.fixations is not None
+            if self._gaze_loader is not None
             else ("fixation maps" if self.fixation_paths else "no annotation")
         )
         return (
@@ -355,7 +358,23 @@ class VideoClip:
     @property
     def has_annotation(self) -> bool:
         """Whether the clip has fixations (test clips of DHF1K do not)."""
-        return self.fixations is not None or self.fixation_paths is not None
+        return self._gaze_loader is not None or self.fixation_paths is not None
+
+    @property
+    def gaze(self) -> dict[int, GazeSamples] | None:
+        """Each observer's raw samples ``{observer: GazeSamples}``, or ``None`` (maps only)."""
+        if self._gaze is None and self._gaze_loader is not None:
+            self._gaze = dict(self._gaze_loader())
+        return self._gaze
+
+    @property
+    def fixations(self) -> Fixations | None:
+        """Fixated pixels per frame from the raw gaze (official DHF1K rules), or ``None``."""
+        if self._fixations is None and self.gaze is not None:
+            self._fixations = dhf1k_fixations(
+                self.gaze, self.n_frames, self.shape, self.fps or DHF1K_FPS
+            )
+        return self._fixations
 
     def _check_frame(self, k: int) -> int:
         if not isinstance(k, (int, np.integer)) or isinstance(k, bool):
@@ -712,15 +731,16 @@ def load_dhf1k(
     root: str | Path | None = None,
     download: bool = True,
     videos: Sequence[int] | None = None,
-    progress: bool = False,
+    progress: bool = True,
 ) -> VideoDataset:
     """DHF1K from ``<root>/dhf1k/`` in its official layout (see the module docstring).
 
     Every ``video/NNN.AVI`` becomes a clip (``videos`` selects video numbers).
     Annotation, in order of preference: the raw recordings
     ``exportdata_train/Pxx/Pxx_TrailNNN.txt`` mapped with the official rules
-    (per-observer gaze kept), else the shipped ``annotation/NNNN/fixation/*.png``
-    with ``maps/*.png``; test videos (701-1000) have neither.
+    (per-observer gaze kept, read when a clip's gaze is first used), else the
+    shipped ``annotation/NNNN/fixation/*.png`` with ``maps/*.png``; test videos
+    (701-1000) have neither. ``progress`` shows a bar over the videos' headers.
     ``pixels_per_degree`` is 30: the authors' Gaussian treats 30 px as one degree.
     """
     folder = Path(config.data_root(root)) / "dhf1k"
@@ -749,17 +769,15 @@ def load_dhf1k(
         number = _dhf1k_number(path.stem)
         n_frames, shape, fps = video_info(path)
         fps = fps or DHF1K_FPS
-        gaze = read_dhf1k_gaze(folder, number)
         annotation = folder / "annotation" / f"{number:04d}"
-        if gaze:
+        if any((folder / "exportdata_train").glob(f"P*/P*_Trail{number:03d}.txt")):
             clip = VideoClip(
                 path.stem,
                 n_frames,
                 shape,
                 fps,
                 video_path=path,
-                fixations=dhf1k_fixations(gaze, n_frames, shape, fps),
-                gaze=gaze,
+                gaze_loader=partial(read_dhf1k_gaze, folder, number),
             )
         elif (annotation / "fixation").is_dir():
             clip = VideoClip(
