@@ -279,3 +279,24 @@ def test_plot_history_draws_losses_and_metrics():
     assert figure.axes[1].get_ylabel() and figure.axes[0].get_title() == "losses"
     with pytest.raises(ValueError, match="metrics must be among"):
         plot_history(history, metrics=["nss"])
+
+
+def test_fit_crossvalidated_runs_one_resumable_run_per_fold(tmp_path):
+    from saliency_course.training import fit_crossvalidated
+
+    recipe = get_recipe("deepgaze_finetune").with_settings(name="tiny_cv")
+    built = []
+
+    def make_model(fold):
+        built.append(fold)
+        return _model(fold, TinyLogDensityNet)
+
+    models, history = fit_crossvalidated(
+        make_model, recipe, SyntheticSaliency(9), k=3, run_name="cv", folds=[0, 2], epochs=1,
+        root=tmp_path, **OPTS,
+    )  # fmt: skip
+    assert built == [0, 2] and len(models) == 2
+    assert list(history["fold"]) == [0, 2] and history["val_loss"].notna().all()
+    assert (run_directory("cv/fold2", tmp_path) / "last.pt").is_file()
+    with pytest.raises(ValueError, match="folds must be ints"):
+        fit_crossvalidated(make_model, recipe, SyntheticSaliency(9), k=3, folds=[3], **OPTS)

@@ -125,7 +125,7 @@ class Recipe:
         return {"loss": loss.item()}
 
     def with_settings(self, **changes: Any) -> Recipe:
-        """A copy with some fields changed (e.g. ``batch_size=4``), under the same name."""
+        """A copy with some fields changed (e.g. ``batch_size=4``); pass ``name=`` for a variant."""
         return replace(self, **changes)
 
     def describe(self) -> str:
