@@ -178,6 +178,14 @@ def test_bad_arguments_raise(kwargs, word):
         evaluate(_maps(TinyDataset()), TinyDataset(), progress=False, **kwargs)
 
 
+def test_an_image_without_fixations_gets_a_nan_row():
+    ds = TinyDataset()
+    saliency = _maps(ds)
+    ds.fixations.x[ds.fixations.n == 3] = 500.0  # all outside the 30 x 40 image
+    table = evaluate(saliency, ds, metrics=["nss", "cc"], baseline=None, progress=False)
+    assert table.loc[3].isna().all() and np.isfinite(table.loc["mean"]).all()
+
+
 def test_a_map_list_of_the_wrong_length_raises():
     with pytest.raises(ValueError, match="predict_or_maps"):
         evaluate([np.ones((3, 3))], TinyDataset(), metrics=["cc"], progress=False)

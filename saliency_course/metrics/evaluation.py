@@ -213,7 +213,8 @@ def evaluate(
     :class:`CenterBiasBaseline` (to reuse its fits), a map, a callable
     image -> map, or ``None`` (then information gain cannot
     be asked for). The sampled AUCs use ``seed`` and the image index. Rows are
-    image indices, the last one ``"mean"`` (ignoring NaN).
+    image indices, the last one ``"mean"`` (ignoring NaN); an image without
+    fixations inside it gets a row of NaN.
     """
     import pandas as pd
     from tqdm.auto import tqdm
@@ -238,6 +239,9 @@ def evaluate(
                 f"the saliency map of image {i} must be 2-D, got shape {saliency.shape}"
             )
         fixations = dataset.fixation_map(i)
+        if not fixations.any():  # nothing to predict: NaN, as the MIT code
+            rows.append(dict.fromkeys(names, float("nan")))
+            continue
         density = dataset.density_map(i, sigma_deg=sigma_deg) if "density" in needs else None
         other = (
             other_fixation_map(dataset, i, n_other, seed) if "fixations+other" in needs else None
