@@ -71,9 +71,14 @@ def test_centre_bias_prior_moves_the_mass(deepgaze1):
         biased = deepgaze1(x, centerbias=left).exp()[0, 0]
     assert biased[:, : size[1] // 2].sum() > uniform[:, : size[1] // 2].sum() + 0.3
     stored = build_model("deepgaze1", pretrained=False, centerbias=left.numpy())
-    stored.load_state_dict(deepgaze1.state_dict())
+    stored.load_state_dict(deepgaze1.state_dict())  # a state dict without a centre bias keeps it
     with torch.no_grad():
         torch.testing.assert_close(stored(x).exp()[0, 0], biased)
+    restored = build_model("deepgaze1", pretrained=False)  # checkpoints carry the centre bias
+    restored.load_state_dict(stored.state_dict())
+    assert torch.equal(restored.centerbias, left)
+    with torch.no_grad():
+        torch.testing.assert_close(restored(x).exp()[0, 0], biased)
     with pytest.raises(ValueError, match="centerbias"):
         deepgaze1(x, centerbias=torch.zeros(3, 1, 4, 4))
 

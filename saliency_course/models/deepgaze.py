@@ -39,8 +39,8 @@ fixations. Where the papers and the official code differ we follow the code:
 
 ``centerbias`` (a log-density, e.g. from :func:`saliency_course.maps.center_bias`
 through ``np.log``) can be given to ``forward`` per batch, or stored in the
-model at build time (resampled to each input and renormalised); without one
-the prior is uniform.
+model at build time (resampled to each input and renormalised; saved in its
+checkpoints); without one the prior is uniform.
 """
 
 from __future__ import annotations
@@ -143,7 +143,40 @@ class FeatureTaps(nn.Module):
         return super().train(False)  # frozen: always in evaluation mode
 
 
-class DeepGaze(nn.Module):
+class StoredCenterBias(nn.Module):
+    """A module with an optional ``centerbias`` buffer (a log-density) saved in its checkpoints.
+
+    Loading a state dict takes the stored centre bias whatever its size (or none),
+    and a state dict without one (e.g. the official weights files) keeps the
+    current one.
+    """
+
+    def _set_centerbias(self, centerbias) -> None:
+        cb = (
+            None
+            if centerbias is None
+            else torch.as_tensor(np.asarray(centerbias), dtype=torch.float32)
+        )
+        if cb is not None and (cb.ndim != 2 or not torch.isfinite(cb).all()):
+            raise ValueError(
+                f"centerbias must be a finite (H, W) log-density, got shape {tuple(cb.shape)}"
+            )
+        self.register_buffer("centerbias", cb)
+
+    def _load_from_state_dict(
+        self, state_dict, prefix, local_metadata, strict, missing, unexpected, errors
+    ):
+        key = prefix + "centerbias"
+        if key in state_dict:
+            self._set_centerbias(state_dict[key].detach().cpu())
+        super()._load_from_state_dict(
+            state_dict, prefix, local_metadata, strict, missing, unexpected, errors
+        )
+        if key in missing:
+            missing.remove(key)
+
+
+class DeepGaze(StoredCenterBias):
     """Frozen features -> readout -> :class:`Finalizer`; ``(B, 3, H, W)`` -> log-density."""
 
     output_kind = "log_density"
@@ -166,16 +199,7 @@ class DeepGaze(nn.Module):
         self.downsample = downsample
         self.readout_factor = readout_factor
         self.input_size = input_size
-        cb = (
-            None
-            if centerbias is None
-            else torch.as_tensor(np.asarray(centerbias), dtype=torch.float32)
-        )
-        if cb is not None and (cb.ndim != 2 or not torch.isfinite(cb).all()):
-            raise ValueError(
-                f"centerbias must be a finite (H, W) log-density, got shape {tuple(cb.shape)}"
-            )
-        self.register_buffer("centerbias", cb, persistent=False)  # not in checkpoints
+        self._set_centerbias(centerbias)
 
     def forward(self, x: torch.Tensor, centerbias: torch.Tensor | None = None) -> torch.Tensor:
         height, width = x.shape[-2:]

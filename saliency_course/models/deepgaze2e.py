@@ -52,7 +52,7 @@ import torchvision
 from torch import nn
 
 from .backbones import fetch_weights, freeze
-from .deepgaze import Finalizer, centerbias_for
+from .deepgaze import Finalizer, StoredCenterBias, centerbias_for
 
 WEIGHTS_URL = "https://github.com/matthias-k/DeepGaze/releases/download/v1.0.0/deepgaze2e.pth"
 CENTERBIAS_URL = (
@@ -243,7 +243,7 @@ class BackboneMixture(nn.Module):
         )
 
 
-class DeepGazeIIE(nn.Module):
+class DeepGazeIIE(StoredCenterBias):
     """``(B, 3, H, W)`` -> log-density ``(B, 1, H, W)``; the mixture over ``backbones``."""
 
     output_kind = "log_density"
@@ -264,16 +264,7 @@ class DeepGazeIIE(nn.Module):
         if not isinstance(components, int) or components < 1:
             raise ValueError(f"components must be a positive int, got {components!r}")
         self.models = nn.ModuleList(BackboneMixture(b, components) for b in backbones)
-        cb = (
-            None
-            if centerbias is None
-            else torch.as_tensor(np.asarray(centerbias), dtype=torch.float32)
-        )
-        if cb is not None and (cb.ndim != 2 or not torch.isfinite(cb).all()):
-            raise ValueError(
-                f"centerbias must be a finite (H, W) log-density, got shape {tuple(cb.shape)}"
-            )
-        self.register_buffer("centerbias", cb, persistent=False)  # not in checkpoints
+        self._set_centerbias(centerbias)
 
     def forward(self, x: torch.Tensor, centerbias: torch.Tensor | None = None) -> torch.Tensor:
         stored = self.centerbias if centerbias is None else centerbias
