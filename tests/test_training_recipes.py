@@ -136,17 +136,19 @@ def test_fit_on_osie_with_metrics_and_resume(osie, tmp_path):
     assert fit(again, "salgan_bce", train, val, **options).equals(history)
 
 
-def test_cli_train_on_osie(data_dir, tmp_path, capsys):
+@pytest.mark.parametrize(("model", "run"), [("salgan", "salgan_bce"), ("deepgaze2", "deepgaze")])
+def test_cli_train_on_osie(data_dir, tmp_path, capsys, model, run):
     from saliency_course.cli import main
 
     status = main(
         [
-            "train", "salgan", "--dataset", "osie", "--root", str(data_dir), "--runs-root",
-            str(tmp_path), "--epochs", "1", "--size", "32", "48", "--batch-size", "2",
+            "train", model, "--dataset", "osie", "--root", str(data_dir), "--runs-root",
+            str(tmp_path), "--epochs", "1", "--size", "64", "96", "--batch-size", "2",
             "--max-images", "2", "--max-steps", "1", "--device", "cpu", "--no-pretrained",
             "--no-download", "--quiet",
         ]
     )  # fmt: skip
     assert status == 0
     assert "train_loss" in capsys.readouterr().out
-    assert (tmp_path / "runs" / "salgan_bce" / "last.pt").is_file()
+    state = torch.load(tmp_path / "runs" / run / "last.pt", weights_only=False)
+    assert state["epoch"] == 1 and state["recipe"] == run

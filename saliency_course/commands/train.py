@@ -44,6 +44,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    import numpy as np
+
     from ..data import load_dataset
     from ..models import build_model
     from ..training import fit, get_recipe, load_weights, torch_splits
@@ -54,11 +56,15 @@ def run(args: argparse.Namespace) -> int:
             f"{sorted(DEFAULT_RECIPES)})"
         )
     recipe = get_recipe(args.recipe or DEFAULT_RECIPES[args.model])
-    model = build_model(args.model, pretrained=not args.no_pretrained)
-    if args.init_run:
-        load_weights(model, args.init_run, args.runs_root or args.root)
     size = tuple(args.size) if args.size else recipe.input_size
     dataset = load_dataset(args.dataset, root=args.root, download=not args.no_download)
+    options = {}
+    if recipe.kind == "log_likelihood":  # DeepGaze: the training split's centre bias as prior
+        prior = build_model("center_bias", dataset=dataset, indices=dataset.splits["train"])
+        options["centerbias"] = np.log(prior.density(size))
+    model = build_model(args.model, pretrained=not args.no_pretrained, **options)
+    if args.init_run:
+        load_weights(model, args.init_run, args.runs_root or args.root)
     train, val = torch_splits(dataset, size, max_images=args.max_images)
     history = fit(
         model,
