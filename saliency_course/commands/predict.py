@@ -28,7 +28,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     from ..models import list_models
 
     parser.add_argument("images", nargs="+", metavar="IMAGE", help="image files")
-    parser.add_argument("--model", required=True, choices=list_models(), help="model name")
+    names = [name for name in list_models() if not name.endswith("_discriminator")]
+    parser.add_argument("--model", required=True, choices=names, help="model name")
     parser.add_argument(
         "--weights", help="weights file (run checkpoint, state dict, .caffemodel, .npz)"
     )
