@@ -87,8 +87,14 @@ def _backbone_network(name: str) -> nn.Module:
     if name == "shapenet_c":  # the texture-vs-shape checkpoint keeps DataParallel's "module."
         return nn.Sequential(OrderedDict([("module", torchvision.models.resnet50())]))
     if name == "efficientnet_b5":
-        from efficientnet_pytorch import EfficientNet
-
+        try:
+            from efficientnet_pytorch import EfficientNet
+        except ImportError as error:
+            raise ImportError(
+                "DeepGaze IIE's EfficientNet-B5 backbone needs the efficientnet_pytorch package "
+                "(pip install efficientnet_pytorch), or leave it out with "
+                "backbones=('shapenet_c', 'densenet201', 'resnext50')"
+            ) from error
         return EfficientNet.from_name("efficientnet-b5")
     if name == "densenet201":
         return torchvision.models.densenet201()
