@@ -1,9 +1,17 @@
-"""The training engine on tiny models and synthetic data: resume, finish, corruption, GAN turns."""
+"""The training engine on tiny models and synthetic data: resume, finish, corruption, GAN turns.
+
+This file is also the script of the run that ``test_killed_run_resumes`` kills (see ``__main__``).
+"""
 
 from __future__ import annotations
 
 import math
+import os
+import signal
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -11,6 +19,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 from training_helpers import (
+    SlowSyntheticSaliency,
     SyntheticSaliency,
     TinyDiscriminator,
     TinyLogDensityNet,
@@ -300,3 +309,37 @@ def test_fit_crossvalidated_runs_one_resumable_run_per_fold(tmp_path):
     assert (run_directory("cv/fold2", tmp_path) / "last.pt").is_file()
     with pytest.raises(ValueError, match="folds must be ints"):
         fit_crossvalidated(make_model, recipe, SyntheticSaliency(9), k=3, folds=[3], **OPTS)
+
+
+def test_killed_run_resumes_to_the_same_weights(tmp_path):
+    """A real process is killed (SIGKILL) after its first checkpoint; a new one finishes the run."""
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).parent))
+    child = subprocess.Popen([sys.executable, __file__, str(tmp_path)], env=env)
+    checkpoint = run_directory("killed", tmp_path) / "last.pt"
+    deadline = time.monotonic() + 120
+    while not checkpoint.exists() and child.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+    assert child.returncode == -signal.SIGKILL, "the run must still be going when killed"
+    assert torch.load(checkpoint, weights_only=False)["epoch"] == 1
+
+    data = SlowSyntheticSaliency(12, delay=0.0)
+    resumed = _model(99)
+    history = fit(resumed, FAST, data, epochs=3, run_name="killed", root=tmp_path, **OPTS)
+    straight = _model(0)
+    fit(straight, FAST, data, epochs=3, run_name="straight", root=tmp_path, **OPTS)
+    assert list(history["epoch"]) == [1, 2, 3]
+    assert weights_digest(resumed) == weights_digest(straight)
+
+
+if __name__ == "__main__":  # the run that test_killed_run_resumes_to_the_same_weights kills
+    fit(
+        _model(0),
+        FAST,
+        SlowSyntheticSaliency(12),
+        epochs=3,
+        run_name="killed",
+        root=sys.argv[1],
+        **OPTS,
+    )

@@ -96,3 +96,17 @@ def collate(items):
         "fixations": [i["fixations"] for i in items],
         "index": torch.tensor([i["index"] for i in items]),
     }
+
+
+class SlowSyntheticSaliency(SyntheticSaliency):
+    """The same items, each taking ``delay`` seconds to load (so a run can be killed mid-epoch)."""
+
+    def __init__(self, *args, delay: float = 0.1, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.delay = delay
+
+    def __getitem__(self, i):
+        import time
+
+        time.sleep(self.delay)
+        return super().__getitem__(i)
