@@ -171,7 +171,7 @@ def main(argv=None) -> int:
     batch_size = args.batch_size or (8 if device.type == "cuda" else 2)
     workers = args.workers if args.workers is not None else (8 if device.type == "cuda" else 0)
     autocast = "bf16"
-    if device.type == "cuda" and not torch.cuda.is_bf16_supported(including_emulation=False):
+    if device.type == "cuda" and torch.cuda.get_device_capability(device) < (8, 0):
         autocast = "fp16"
     gpu = torch.cuda.get_device_name(device) if device.type == "cuda" else "-"
     lines = [

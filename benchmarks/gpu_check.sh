@@ -8,7 +8,7 @@
 #   * pure-python dependencies missing on the machine are installed, offline, from wheels in
 #     the ignored folder .whl/ into .device_data/site/ (ignored, inside the repo). Fill
 #     .whl/ beforehand on a machine with PyPI for the GPU machine's python, e.g.
-#       pip download --only-binary=:all: --no-deps -d .whl pandas tqdm scikit-image ...
+#       pip download --only-binary=:all: -d .whl pandas tqdm   (only what is missing there)
 #
 # Run (from the repository root):  OUT=/some/dir benchmarks/gpu_check.sh
 # Writes $OUT/bench_gpu.txt (throughput table), $OUT/fit_gpu.txt (a 1-epoch bf16 fit of
@@ -29,12 +29,12 @@ export SALIENCY_COURSE_OFFLINE=1
 cat "$OUT/env.txt"
 
 missing=()
-for module in numpy scipy pandas tqdm PIL skimage cv2 torchvision; do
+for module in numpy scipy pandas tqdm PIL torchvision; do  # what the benchmark path imports
     "$PY" -c "import $module" 2>/dev/null || missing+=("$module")
 done
 if (( ${#missing[@]} )); then
     echo "missing on this machine: ${missing[*]}; installing from .whl/ (offline)"
-    declare -A dist=([PIL]=pillow [skimage]=scikit-image [cv2]=opencv-python-headless)
+    declare -A dist=([PIL]=pillow)
     names=()
     for m in "${missing[@]}"; do names+=("${dist[$m]:-$m}"); done
     "$PY" -m pip install --no-index --find-links "$REPO/.whl" --target "$REPO/.device_data/site" \

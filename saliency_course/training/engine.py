@@ -60,9 +60,8 @@ def _resolve_amp(amp: str | bool, device: torch.device) -> str:
             return "off"
         raise ValueError(f"amp={amp!r} needs a CUDA device, got {device}")
     if amp in ("auto", True):
-        # native bf16 only (Ampere and newer); a T4 would emulate it slowly, so it gets fp16
-        native = torch.cuda.is_bf16_supported(including_emulation=False)
-        return "bf16" if native else "fp16"
+        # native bf16 only (Ampere, compute capability 8.0, and newer); a T4 gets fp16
+        return "bf16" if torch.cuda.get_device_capability(device) >= (8, 0) else "fp16"
     return amp
 
 
