@@ -333,6 +333,25 @@ def test_killed_run_resumes_to_the_same_weights(tmp_path):
     assert weights_digest(resumed) == weights_digest(straight)
 
 
+def test_load_weights_of_a_run(tmp_path):
+    from saliency_course.training import load_weights
+
+    recipe = AdversarialRecipe(**{**get_recipe("salgan_gan").__dict__, "name": "lw_gan"})
+    generator, discriminator = _model(0), TinyDiscriminator()
+    fit(generator, recipe, SyntheticSaliency(4), epochs=1, discriminator=discriminator,
+        run_name="lw", root=tmp_path, **OPTS)  # fmt: skip
+    fresh_g, fresh_d = _model(3), TinyDiscriminator()
+    state = load_weights(fresh_g, "lw", tmp_path)
+    load_weights(fresh_d, "lw", tmp_path, module="discriminator")
+    assert state["epoch"] == 1 and len(state["history"]) == 1
+    assert weights_digest(fresh_g) == weights_digest(generator)
+    assert weights_digest(fresh_d) == weights_digest(discriminator)
+    with pytest.raises(FileNotFoundError, match="has no checkpoint"):
+        load_weights(fresh_g, "nothing", tmp_path)
+    with pytest.raises(ValueError, match="module must be one of"):
+        load_weights(fresh_g, "lw", tmp_path, module="critic")
+
+
 if __name__ == "__main__":  # the run that test_killed_run_resumes_to_the_same_weights kills
     fit(
         _model(0),
