@@ -8,7 +8,8 @@
   ``channels_last`` on CUDA, DistributedDataParallel under ``torchrun``
   (:mod:`.distributed`).
 * Recipes (:mod:`.recipes`): ``salnet``, ``salgan_bce``, ``salgan_gan``,
-  ``deepgaze``, ``deepgaze_finetune``, ``deepfix``; :func:`get_recipe`,
+  ``deepgaze``, ``deepgaze_finetune``, ``deepfix``, and ``aclnet`` for video
+  (:mod:`.video`); :func:`get_recipe`,
   :func:`list_recipes`, :func:`register_recipe`.
 * :func:`kfold_splits` / :func:`fit_crossvalidated` (:mod:`.crossval`): the
   image-wise 10-fold protocol of DeepGaze II's MIT1003 fine-tuning.
@@ -20,6 +21,7 @@ From a shell: ``saliency-course train salgan --dataset salicon``; on several
 GPUs: ``torchrun --nproc_per_node=4 -m saliency_course.cli train salgan --dataset salicon``.
 """
 
+from . import video  # noqa: F401  (registers the "aclnet" clip recipe)
 from .checkpoints import CheckpointError, load_weights, run_directory
 from .crossval import fit_crossvalidated, kfold_splits
 from .datasets import torch_splits
