@@ -47,7 +47,9 @@ SETTINGS = {  # no virtualised notebook (widgets must stay in the DOM), no news 
     },
 }
 
-pytestmark = pytest.mark.browser
+# Never beside the papermill run of the same notebook (pytest-xdist --dist loadgroup):
+# run concurrently, that run's kernel replies went missing until the cell timed out.
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("notebook_00")]
 
 
 def _chromium() -> str:
