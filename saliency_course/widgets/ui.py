@@ -337,12 +337,16 @@ class ModelExplorer(_Shell):
             options=[(f"image {i}", int(i)) for i in indices], description="Image"
         )
         self.model_choice = ipywidgets.Dropdown(options=list(self._models), description="Model")
-        self.output = ipywidgets.Output()
+        # The figure travels as a PNG in an Image widget, not through an Output widget:
+        # output captured by an Output widget while a cell runs could make papermill
+        # (nbclient) miss the cell's reply and wait for its whole timeout.
+        self.figure = ipywidgets.Image(format="png")
+        self.message = ipywidgets.HTML()
         self.last: explorer.Exploration | None = None
         for control in (self.image_choice, self.model_choice):
             control.observe(lambda _change: self.show(), names="value")
         self.widget = ipywidgets.VBox(
-            [ipywidgets.HBox([self.image_choice, self.model_choice]), self.output]
+            [ipywidgets.HBox([self.image_choice, self.model_choice]), self.message, self.figure]
         )
         self.show()
 
@@ -358,22 +362,27 @@ class ModelExplorer(_Shell):
 
     def show(self) -> explorer.Exploration | None:
         """Compute and draw the current choice; errors (e.g. offline weights) are shown."""
+        import io
+
         import matplotlib.pyplot as plt
 
         name = self.model_choice.value
-        self.output.clear_output(wait=True)
-        with self.output:
-            try:
-                self.last = explorer.explore(
-                    self.dataset,
-                    self.image_choice.value,
-                    self.model(name),
-                    model_name=name,
-                    device=self.device,
-                )
-            except (OSError, ValueError) as error:
-                print(f"{name}: {error}")
-                return None
-            explorer.plot_exploration(self.last)
-            plt.show()
+        try:
+            self.last = explorer.explore(
+                self.dataset,
+                self.image_choice.value,
+                self.model(name),
+                model_name=name,
+                device=self.device,
+            )
+        except (OSError, ValueError) as error:
+            self.message.value = f"<pre>{html.escape(f'{name}: {error}')}</pre>"
+            self.figure.value = b""
+            return None
+        fig = explorer.plot_exploration(self.last)
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=80, bbox_inches="tight")
+        plt.close(fig)
+        self.message.value = ""
+        self.figure.value = buffer.getvalue()
         return self.last
