@@ -29,7 +29,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 
 test: lint
-	$(PY) -m pytest -n $(JOBS) --dist loadgroup --durations=20 $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(JOBS) --durations=20 $(PYTEST_ARGS)
 
 format: $(STAMP)
 	$(VENV)/bin/ruff format saliency_course tests benchmarks tools data_scripts

@@ -47,9 +47,7 @@ SETTINGS = {  # no virtualised notebook (widgets must stay in the DOM), no news 
     },
 }
 
-# Never beside the papermill run of the same notebook (pytest-xdist --dist loadgroup):
-# run concurrently, that run's kernel replies went missing until the cell timed out.
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("notebook_00")]
+pytestmark = pytest.mark.browser
 
 
 def _chromium() -> str:

@@ -20,19 +20,10 @@ sys.path.insert(0, str(REPO / "tools"))
 from course_map import load_manifest  # noqa: E402
 
 ENTRIES = load_manifest()
-# Notebook 00 shares an xdist group with tests/test_browser.py, which runs it in JupyterLab.
-PARAMS = [
-    pytest.param(
-        e,
-        id=e["file"].split("_")[0],
-        marks=[pytest.mark.xdist_group("notebook_00")] if e["file"].startswith("00_") else [],
-    )
-    for e in ENTRIES
-]
 
 
 @pytest.fixture(scope="module")
-def notebook_env(tmp_path_factory):
+def notebook_env(tmp_path_factory, monkeypatch_module=None):
     """Offline, with a fresh data root so smoke runs never reuse old checkpoints."""
     old = {k: os.environ.get(k) for k in ("SALIENCY_COURSE_DATA", "SALIENCY_COURSE_OFFLINE")}
     os.environ["SALIENCY_COURSE_DATA"] = str(tmp_path_factory.mktemp("data_root"))
@@ -46,7 +37,7 @@ def notebook_env(tmp_path_factory):
 
 
 @pytest.mark.notebook
-@pytest.mark.parametrize("entry", PARAMS)
+@pytest.mark.parametrize("entry", ENTRIES, ids=[e["file"].split("_")[0] for e in ENTRIES])
 def test_notebook_runs_in_smoke_mode(entry, data_dir: Path, notebook_env):
     source = REPO / "notebooks" / entry["file"]
     parameters = {"SMOKE": True, "DATA_DIR": str(data_dir), "DEVICE": "cpu", "SEED": 0}
