@@ -23,7 +23,7 @@ ENTRIES = load_manifest()
 
 
 @pytest.fixture(scope="module")
-def notebook_env(tmp_path_factory, monkeypatch_module=None):
+def notebook_env(tmp_path_factory):
     """Offline, with a fresh data root so smoke runs never reuse old checkpoints."""
     old = {k: os.environ.get(k) for k in ("SALIENCY_COURSE_DATA", "SALIENCY_COURSE_OFFLINE")}
     os.environ["SALIENCY_COURSE_DATA"] = str(tmp_path_factory.mktemp("data_root"))
