@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import email.utils
 import hashlib
 import io
 import json
@@ -488,11 +489,22 @@ def test_two_concurrent_loads_of_one_dataset(server, tmp_path, monkeypatch):
 
 def test_http_5xx_and_429_are_retried_with_backoff_and_retry_after(server, waits, tmp_path):
     server.files["/a.bin"] = PAYLOAD
-    server.fail["/a.bin"] = [(503, {}), (500, {}), (429, {"Retry-After": "7"})]
-    dest = download_file(f"{server.url}/a.bin", tmp_path / "a.bin", md5(PAYLOAD), progress=False)
+    later = email.utils.formatdate(time.time() + 30, usegmt=True)
+    server.fail["/a.bin"] = [
+        (503, {}),
+        (500, {}),
+        (429, {"Retry-After": "7"}),
+        (503, {"Retry-After": later}),
+        (429, {"Retry-After": "3600"}),
+    ]
+    dest = download_file(
+        f"{server.url}/a.bin", tmp_path / "a.bin", md5(PAYLOAD), progress=False, retries=5
+    )
     assert dest.read_bytes() == PAYLOAD
-    assert waits == [0.01, 0.02, 7.0]  # doubled backoff, then the server's Retry-After
-    assert server.paths() == ["/a.bin"] * 4
+    assert waits[:3] == [0.01, 0.02, 7.0]  # doubled backoff, then the server's Retry-After
+    assert 25 < waits[3] <= 30  # Retry-After as an HTTP date
+    assert waits[4] == download.MAX_BACKOFF_S  # no single wait is longer
+    assert server.paths() == ["/a.bin"] * 6
     assert leftovers(tmp_path) == []
 
 
