@@ -2,6 +2,18 @@
 
 Every notebook calls :func:`setup` in its derived-settings cell: it seeds all
 random generators, picks the device and prints the versions a bug report needs.
+
+:data:`REPOSITORY` is the one place that names the course's public repository:
+the download ``User-Agent`` reads it, and ``python tools/course_map.py --write``
+copies it into the Colab badges and install cells of every notebook, the
+README, ``notebooks/TEMPLATE.md`` and ``pyproject.toml``.
+
+``data_root("drive")`` (``DATA_DIR = "drive"`` in a notebook) keeps datasets,
+weights and training runs on Google Drive, in ``MyDrive/saliency_course``: they
+survive a recycled Colab runtime and every notebook shares them. On Colab the
+Drive is mounted at :data:`DRIVE_MOUNT` (``/content/drive``) if it is not yet;
+elsewhere ``"drive"`` works only where that mount point already holds a
+``MyDrive`` folder, and is otherwise a ``ValueError``.
 """
 
 from __future__ import annotations
@@ -15,9 +27,16 @@ from typing import Literal
 
 import numpy as np
 
+from .errors import DriveMountError
+
+REPOSITORY = "https://github.com/saliency-course/saliency-course"
+
 DATA_ENV = "SALIENCY_COURSE_DATA"
 OFFLINE_ENV = "SALIENCY_COURSE_OFFLINE"
 COLAB_DATA_ROOT = Path("/content/saliency_course")
+DRIVE = "drive"
+DRIVE_MOUNT = Path("/content/drive")  # where Colab mounts Google Drive (tests point it elsewhere)
+DRIVE_FOLDER = "saliency_course"  # the data root inside MyDrive
 
 DeviceName = Literal["auto", "cpu", "cuda", "mps"]
 
@@ -37,16 +56,53 @@ def data_root(root: str | os.PathLike | None = None) -> Path:
 
     Precedence: the explicit ``root`` argument, then ``$SALIENCY_COURSE_DATA``,
     then ``/content/saliency_course`` on Colab, else ``~/.cache/saliency_course``.
-    The folder is not created here; writers create what they write.
+    Either of the first two may be ``"drive"``: Google Drive's
+    ``MyDrive/saliency_course`` (see :func:`drive_root`); a folder really named
+    ``drive`` is ``"./drive"``. The folder is not created here; writers create
+    what they write.
     """
+    if root is None:
+        root = os.environ.get(DATA_ENV) or None
     if root is not None:
+        if str(root) == DRIVE:
+            return drive_root()
         return Path(root).expanduser()
-    env = os.environ.get(DATA_ENV)
-    if env:
-        return Path(env).expanduser()
     if is_colab():
         return COLAB_DATA_ROOT
     return Path.home() / ".cache" / "saliency_course"
+
+
+def drive_root() -> Path:
+    """``MyDrive/saliency_course`` on Google Drive, mounting the Drive on Colab if needed.
+
+    A ``MyDrive`` folder already at :data:`DRIVE_MOUNT` is used as it is (Colab
+    after an earlier mount, or any machine that mounts Drive there). Otherwise,
+    on Colab, ``google.colab.drive.mount`` asks the student for permission;
+    off Colab this is a ``ValueError``.
+    """
+    my_drive = DRIVE_MOUNT / "MyDrive"
+    if not my_drive.is_dir():
+        if not is_colab():
+            raise ValueError(
+                f"data root {DRIVE!r} (Google Drive) works only on Colab, where Drive is mounted "
+                f"at {DRIVE_MOUNT}; got it on a machine without {my_drive}. Use DATA_DIR = None "
+                "(the course cache) or a folder path instead."
+            )
+        from google.colab import drive  # only importable on Colab
+
+        try:
+            drive.mount(str(DRIVE_MOUNT))
+        except Exception as err:  # Colab raises several kinds (refused, timed out, ...)
+            raise DriveMountError(
+                f"could not mount Google Drive at {DRIVE_MOUNT} ({err}). Run the cell again and "
+                "allow access to Google Drive, or set DATA_DIR = None to keep the data in this "
+                "runtime (lost when Colab recycles it)."
+            ) from err
+        if not my_drive.is_dir():
+            raise DriveMountError(
+                f"Google Drive was mounted at {DRIVE_MOUNT} but {my_drive} is not a folder"
+            )
+    return my_drive / DRIVE_FOLDER
 
 
 def device(name: DeviceName | str = "auto"):
@@ -104,7 +160,8 @@ def setup(
 ):
     """Seed everything, choose the device and report the environment of a notebook.
 
-    Returns ``(torch.device, data root Path)``.
+    ``data_dir`` is passed to :func:`data_root` (``"drive"`` keeps the data on
+    Google Drive). Returns ``(torch.device, data root Path)``.
     """
     import torch
 
@@ -121,4 +178,23 @@ def setup(
             f"device: {dev} (GPU: {gpu}) | data: {root} | seed: {seed}"
             + (" | offline" if offline() else "")
         )
+        note = _persistence_note(root)
+        if note:
+            print(note)
     return dev, root
+
+
+def _persistence_note(root: Path) -> str | None:
+    """Whether data at ``root`` survives the Colab runtime (None off Colab and off Drive)."""
+    drive = DRIVE_MOUNT / "MyDrive"
+    if root == drive or drive in root.parents:
+        return (
+            f"data on Google Drive ({root}): datasets, weights and runs persist across Colab "
+            "runtimes and every notebook shares them"
+        )
+    if is_colab():  # everything outside the Drive mount lives on the VM
+        return (
+            f"data in this Colab runtime ({root}): lost when the runtime is recycled; "
+            'DATA_DIR = "drive" keeps it on Google Drive'
+        )
+    return None

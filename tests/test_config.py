@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import random
+import shutil
+import sys
+import types
 from pathlib import Path
 
 import numpy as np
@@ -10,14 +13,51 @@ import pytest
 import torch
 
 from saliency_course import config
+from saliency_course.errors import DriveMountError
+from saliency_course.training.checkpoints import run_directory
 
 
 @pytest.fixture
 def clean_env(monkeypatch):
     for key in ("SALIENCY_COURSE_DATA", "SALIENCY_COURSE_OFFLINE", "COLAB_RELEASE_TAG"):
         monkeypatch.delenv(key, raising=False)
-    monkeypatch.delitem(__import__("sys").modules, "google.colab", raising=False)
+    for name in ("google", "google.colab", "google.colab.drive"):
+        monkeypatch.delitem(sys.modules, name, raising=False)
     return monkeypatch
+
+
+class FakeColab:
+    """A Colab VM in ``tmp_path``: ``/content`` is local, Google Drive lives in the cloud folder.
+
+    ``google.colab.drive.mount(path)`` links ``path/MyDrive`` to the cloud folder, as
+    Colab's Drive mount shows the student's Drive there; :meth:`recycle` wipes the
+    VM (``/content`` and the mount) and keeps the cloud.
+    """
+
+    def __init__(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.content = tmp_path / "content"
+        self.cloud = tmp_path / "cloud" / "My Drive"
+        self.cloud.mkdir(parents=True)
+        self.mounts: list[str] = []
+        drive = types.ModuleType("google.colab.drive")
+        drive.mount = self._mount
+        colab = types.ModuleType("google.colab")
+        colab.drive = drive
+        google = types.ModuleType("google")
+        google.colab = colab
+        for name, module in (("google", google), ("google.colab", colab), (drive.__name__, drive)):
+            monkeypatch.setitem(sys.modules, name, module)
+        monkeypatch.setenv("COLAB_RELEASE_TAG", "release-colab_2026")
+        monkeypatch.setattr(config, "DRIVE_MOUNT", self.content / "drive")
+        monkeypatch.setattr(config, "COLAB_DATA_ROOT", self.content / "saliency_course")
+
+    def _mount(self, mountpoint: str) -> None:
+        self.mounts.append(mountpoint)
+        Path(mountpoint).mkdir(parents=True, exist_ok=True)
+        (Path(mountpoint) / "MyDrive").symlink_to(self.cloud, target_is_directory=True)
+
+    def recycle(self) -> None:
+        shutil.rmtree(self.content)
 
 
 def test_data_root_precedence(clean_env, tmp_path):
@@ -76,3 +116,65 @@ def test_setup_reports_device_and_data(clean_env, tmp_path, capsys):
     assert dev == torch.device("cpu") and root == tmp_path
     out = capsys.readouterr().out
     assert "device: cpu" in out and str(tmp_path) in out and "torch" in out
+
+
+def test_drive_data_root_mounts_once_on_colab(clean_env, tmp_path):
+    colab = FakeColab(tmp_path, clean_env)
+    root = config.data_root("drive")
+    assert root == colab.content / "drive" / "MyDrive" / "saliency_course"
+    assert colab.mounts == [str(colab.content / "drive")]
+    assert config.data_root("drive") == root and len(colab.mounts) == 1  # already mounted
+    clean_env.setenv("SALIENCY_COURSE_DATA", "drive")
+    assert config.data_root() == root
+    assert config.data_root(tmp_path / "arg") == tmp_path / "arg"  # an explicit root still wins
+    assert config.data_root("./drive") == Path("drive")  # a folder really named drive
+
+
+def test_runs_on_drive_survive_a_recycled_runtime(clean_env, tmp_path):
+    """What notebooks 06-09 train into DATA_DIR = "drive", notebook 10 finds on a new VM."""
+    colab = FakeColab(tmp_path, clean_env)
+    for root in (None, "drive"):  # the runtime's default folder, and Drive
+        run = run_directory("salnet_salicon", root=root)
+        run.mkdir(parents=True)
+        (run / "last.pt").write_bytes(b"checkpoint")
+    colab.recycle()
+    assert not (run_directory("salnet_salicon") / "last.pt").exists()
+    found = run_directory("salnet_salicon", root="drive") / "last.pt"
+    assert found.read_bytes() == b"checkpoint" and len(colab.mounts) == 2
+    assert (colab.cloud / "saliency_course" / "runs" / "salnet_salicon" / "last.pt").is_file()
+
+
+def test_drive_off_colab(clean_env, tmp_path):
+    clean_env.setattr(config, "DRIVE_MOUNT", tmp_path / "drive")
+    with pytest.raises(ValueError, match="works only on Colab") as info:
+        config.data_root("drive")
+    assert str(tmp_path / "drive" / "MyDrive") in str(info.value)
+    clean_env.setenv("SALIENCY_COURSE_DATA", "drive")
+    with pytest.raises(ValueError, match="works only on Colab"):
+        config.data_root()
+    (tmp_path / "drive" / "MyDrive").mkdir(parents=True)  # Drive mounted there by other means
+    assert config.data_root() == tmp_path / "drive" / "MyDrive" / "saliency_course"
+
+
+def test_drive_mount_refused_is_a_clear_error(clean_env, tmp_path):
+    FakeColab(tmp_path, clean_env)
+
+    def refuse(mountpoint):
+        raise ValueError("mount failed")  # what Colab raises when access is not granted
+
+    clean_env.setattr(sys.modules["google.colab.drive"], "mount", refuse)
+    with pytest.raises(DriveMountError, match="allow access to Google Drive") as info:
+        config.data_root("drive")
+    assert "mount failed" in str(info.value) and "DATA_DIR = None" in str(info.value)
+
+
+def test_setup_says_where_data_lives_and_whether_it_persists(clean_env, tmp_path, capsys):
+    colab = FakeColab(tmp_path, clean_env)
+    _, root = config.setup(device_name="cpu", data_dir="drive")
+    out = capsys.readouterr().out
+    assert root == colab.content / "drive" / "MyDrive" / "saliency_course"
+    assert f"data on Google Drive ({root})" in out and "persist" in out
+    _, root = config.setup(device_name="cpu")
+    out = capsys.readouterr().out
+    assert root == colab.content / "saliency_course"
+    assert "lost when the runtime is recycled" in out and 'DATA_DIR = "drive"' in out

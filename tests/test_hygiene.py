@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -11,6 +13,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tools"))
+import course_map  # noqa: E402
 from course_map import COLAB, README, load_manifest, readme_block, render  # noqa: E402
 
 NOTEBOOKS = REPO / "notebooks"
@@ -48,6 +51,73 @@ def test_readme_course_map_is_generated_from_the_manifest():
     assert readme_block(README.read_text()) == render(ENTRIES), (
         "README course map is stale: run `python tools/course_map.py --write`"
     )
+
+
+def test_repository_address_is_generated_from_one_constant():
+    from saliency_course import config
+    from saliency_course.data import download
+
+    assert course_map.REPOSITORY == config.REPOSITORY
+    assert config.REPOSITORY in download.USER_AGENT
+    assert course_map.stale_files() == [], "run `python tools/course_map.py --write`"
+    assert course_map.stray_mentions() == [], (
+        "these files spell the repository out: use config.REPOSITORY or a generated place"
+    )
+
+
+def test_publishing_under_another_name_is_one_edit_and_one_command(tmp_path):
+    """Copy what the tool generates, change REPOSITORY, run --write: nothing names the old one."""
+    old = course_map.owner_name(course_map.REPOSITORY)
+    copied = [
+        course_map.CONFIG,
+        course_map.MANIFEST_FILE,
+        course_map.README_FILE,
+        course_map.TEMPLATE_FILE,
+        course_map.PYPROJECT_FILE,
+        *(p.relative_to(REPO) for p in NOTEBOOKS.glob("*.ipynb")),
+    ]
+    for rel in copied:
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(REPO / rel, tmp_path / rel)
+    config_py = tmp_path / course_map.CONFIG
+    config_py.write_text(config_py.read_text().replace(old, "acme-school/saliency.course"))
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    subprocess.run(["git", "add", "."], cwd=tmp_path, check=True)
+
+    def tool(*args):
+        command = [sys.executable, str(REPO / "tools" / "course_map.py"), *args]
+        return subprocess.run(command + ["--root", str(tmp_path)], capture_output=True, text=True)
+
+    check = tool("--check")
+    assert check.returncode == 1 and "README.md: stale" in check.stdout
+    assert tool("--write").returncode == 0
+    assert tool("--check").returncode == 0
+    for rel in copied[2:]:
+        text = (tmp_path / rel).read_text()
+        assert old not in text and "acme-school/saliency.course" in text, rel
+    before = {rel: (tmp_path / rel).read_bytes() for rel in copied}
+    assert tool("--write").returncode == 0  # a second run changes nothing
+    assert before == {rel: (tmp_path / rel).read_bytes() for rel in copied}
+    (tmp_path / "notes.md").write_text("Clone https://github.com/acme-school/saliency.course\n")
+    subprocess.run(["git", "add", "notes.md"], cwd=tmp_path, check=True)
+    check = tool("--check")
+    assert check.returncode == 1 and "notes.md: spells the repository out" in check.stdout
+
+
+def test_only_the_badge_and_install_cell_are_generated_in_a_notebook():
+    name = FILES[0]
+    text = (NOTEBOOKS / name).read_text()
+    other = "https://github.com/acme-school/saliency.course"
+    before, after = json.loads(text), json.loads(course_map.render_notebook(text, other, name))
+    assert len(before["cells"]) == len(after["cells"])
+    pairs = zip(before["cells"], after["cells"], strict=True)
+    assert [i for i, (a, b) in enumerate(pairs) if a != b] == [0, 1]
+    assert before["metadata"] == after["metadata"]
+    assert course_map.badge(other, name) in _source(after["cells"][0])
+    assert _source(after["cells"][0]).replace(course_map.badge(other, name), "") == _source(
+        before["cells"][0]
+    ).replace(course_map.badge(course_map.REPOSITORY, name), "")
+    assert f"git+{other}" in _source(after["cells"][1])
 
 
 def _source(cell) -> str:
