@@ -1,0 +1,133 @@
+"""DHF1K (Wang et al.): 1000 videos, 17 observers' raw gaze, per-frame maps.
+
+W. Wang, J. Shen, F. Guo, M.-M. Cheng, A. Borji, "Revisiting Video Saliency: A
+Large-Scale Benchmark and a New Model", CVPR 2018, and IEEE TPAMI 43(1), 2021.
+Official layout (wenguanwang/DHF1K README): ``video/NNN.AVI`` (640 x 360, 30 fps),
+``annotation/NNNN/{maps,fixation}`` (train and val only) and the raw SMI RED250
+recordings ``exportdata_train/Pxx/Pxx_TrailNNN.txt``. Per-frame fixation maps
+are built from the raw samples with the rules of the official
+``record_mapping.m`` (:mod:`.gaze_mapping`) and continuous maps with the official
+``make_gauss_masks.m`` (:mod:`.continuous_maps`). Splits: train 001-600, val
+601-700, test 701-1000 (test annotations held out).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import partial
+from pathlib import Path
+
+import numpy as np
+
+from ... import config
+from ...gaze import GazeSamples, read_smi
+from ..files import missing_files_error
+from .clip import VideoClip, VideoDataset, sorted_images
+from .decoding import video_info
+from .gaze_mapping import DHF1K_FPS, DHF1K_SCREEN
+from .sources import DHF1K_DRIVE_FOLDER, require_folder
+
+DHF1K_CITATION = (
+    "W. Wang, J. Shen, F. Guo, M.-M. Cheng, A. Borji. Revisiting Video Saliency: A Large-Scale "
+    "Benchmark and a New Model. CVPR 2018. — W. Wang, J. Shen, J. Xie, M.-M. Cheng, H. Ling, "
+    "A. Borji. Revisiting Video Saliency Prediction in the Deep Learning Era. IEEE TPAMI 43(1), "
+    "2021. Licence CC BY 4.0."
+)
+
+
+def read_dhf1k_gaze(folder: str | Path, video: int) -> dict[int, GazeSamples]:
+    """Each observer's raw samples on DHF1K video ``video``: ``{subject: GazeSamples}``.
+
+    Reads ``<folder>/exportdata_train/Pxx/Pxx_TrailNNN.txt`` with
+    :func:`saliency_course.gaze.read_smi` (time in ms from the first sample,
+    screen pixels of the 1440 x 900 display, SMI's event label per sample).
+    """
+    paths = sorted(Path(folder).glob(f"exportdata_train/P*/P*_Trail{int(video):03d}.txt"))
+    result = {}
+    for path in paths:
+        match = re.match(r"P(\d+)_", path.name)
+        if not match:
+            raise ValueError(f"SMI export {path} is not named like 'Pxx_TrailNNN.txt'")
+        result[int(match.group(1))] = read_smi(path, screen=(DHF1K_SCREEN[1], DHF1K_SCREEN[0]))
+    return result
+
+
+def _dhf1k_number(name: str) -> int:
+    return int(re.sub(r"\D", "", name))
+
+
+def load_dhf1k(
+    root: str | Path | None = None,
+    download: bool = True,
+    videos: Sequence[int] | None = None,
+    progress: bool = True,
+) -> VideoDataset:
+    """DHF1K from ``<root>/dhf1k/`` in its official layout (see the module docstring).
+
+    Every ``video/NNN.AVI`` becomes a clip (``videos`` selects video numbers).
+    Annotation, in order of preference: the raw recordings
+    ``exportdata_train/Pxx/Pxx_TrailNNN.txt`` mapped with the official rules
+    (per-observer gaze kept, read when a clip's gaze is first used), else the
+    shipped ``annotation/NNNN/fixation/*.png`` with ``maps/*.png``; test videos
+    (701-1000) have neither. ``progress`` shows a bar over the videos' headers.
+    ``pixels_per_degree`` is 30: the authors' Gaussian treats 30 px as one degree.
+    """
+    folder = Path(config.data_root(root)) / "dhf1k"
+    layout = "video/NNN.AVI, annotation/NNNN/ and exportdata_train/Pxx/"
+    require_folder("dhf1k", folder, download, DHF1K_DRIVE_FOLDER, layout)
+    video_dir = folder / "video"
+    paths = (
+        sorted(p for p in video_dir.glob("*") if p.suffix.lower() == ".avi")
+        if video_dir.is_dir()
+        else []
+    )
+    if not paths:
+        raise missing_files_error(
+            "dhf1k", [video_dir / "001.AVI"], hint=f"See {DHF1K_DRIVE_FOLDER}."
+        )
+    if videos is not None:
+        wanted = {int(v) for v in videos}
+        paths = [p for p in paths if _dhf1k_number(p.stem) in wanted]
+        found = {_dhf1k_number(p.stem) for p in paths}
+        if wanted - found:
+            raise ValueError(f"videos {sorted(wanted - found)} are not in {video_dir}")
+    from tqdm.auto import tqdm
+
+    clips = []
+    for path in tqdm(paths, desc="dhf1k clips", disable=not progress):
+        number = _dhf1k_number(path.stem)
+        n_frames, shape, fps = video_info(path)
+        fps = fps or DHF1K_FPS
+        annotation = folder / "annotation" / f"{number:04d}"
+        if any((folder / "exportdata_train").glob(f"P*/P*_Trail{number:03d}.txt")):
+            clip = VideoClip(
+                path.stem,
+                n_frames,
+                shape,
+                fps,
+                video_path=path,
+                gaze_loader=partial(read_dhf1k_gaze, folder, number),
+            )
+        elif (annotation / "fixation").is_dir():
+            clip = VideoClip(
+                path.stem,
+                n_frames,
+                shape,
+                fps,
+                video_path=path,
+                fixation_paths=sorted_images(annotation / "fixation"),
+                map_paths=sorted_images(annotation / "maps")
+                if (annotation / "maps").is_dir()
+                else None,
+            )
+        else:
+            clip = VideoClip(path.stem, n_frames, shape, fps, video_path=path)
+        clips.append(clip)
+    numbers = np.array([_dhf1k_number(c.name) for c in clips])
+    splits = {
+        "train": np.flatnonzero((numbers >= 1) & (numbers <= 600)),
+        "val": np.flatnonzero((numbers >= 601) & (numbers <= 700)),
+        "test": np.flatnonzero((numbers >= 701) & (numbers <= 1000)),
+    }
+    return VideoDataset("dhf1k", clips, DHF1K_CITATION, splits, pixels_per_degree=30.0)
