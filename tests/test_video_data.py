@@ -45,9 +45,10 @@ def test_dhf1k_video_002_decodes_to_783_frames(data_dir):
 def test_dhf1k_official_maps_from_raw_gaze(dhf1k):
     clip = dhf1k.clip(0)
     assert clip.name == "002" and clip.n_frames == 783 and len(clip.gaze) == 17
+    assert clip.official_maps  # the default: record_mapping.m's maps, as released
     counts = np.array([len(clip.fixation_points(k)) for k in range(clip.n_frames)])
-    assert counts.min() == 29 and counts.max() == 111 and np.median(counts) == 67
-    assert counts.sum() == 52_675
+    assert counts.min() == 74 and counts.max() == 353 and np.median(counts) == 176
+    assert counts.sum() == 140_232  # see tests/test_video_dhf1k_maps.py for the derivation
     fmap = clip.fixation_map(400)
     assert fmap.shape == (360, 640) and set(np.unique(fmap)) == {0.0, 1.0}
     assert fmap.sum() == counts[400]

@@ -20,7 +20,7 @@ from ...gaze import GazeSamples
 from ..files import load_mat
 from .continuous_maps import dhf1k_saliency_map, ucf_saliency_map
 from .decoding import decode_video
-from .gaze_mapping import DHF1K_FPS, dhf1k_fixations
+from .gaze_mapping import DHF1K_FPS, dhf1k_fixations, dhf1k_frame_pixels
 
 _IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp")
 
@@ -38,6 +38,16 @@ class VideoClip:
     ``{observer: GazeSamples}``, read on first use of :attr:`gaze` or
     :attr:`fixations` (``n`` the 0-based frame) — or from binary per-frame
     fixation maps on disk.
+
+    ``official_maps`` chooses how a raw-gaze clip's samples become its fixation
+    maps (:func:`~saliency_course.data.video.dhf1k_frame_pixels`): ``True``, as
+    DHF1K's ``record_mapping.m`` does (the Cartesian product of each observer's
+    rows and columns in a frame: the released maps, so scores compare with
+    published ones), ``False``, the samples' own pixels. Every map of the clip
+    follows it: :meth:`fixation_points`, :meth:`fixation_map`, the continuous
+    :meth:`saliency_map` (``make_gauss_masks`` on the fixation map's pixels),
+    :meth:`density_map`, and so the metrics and training windows built on them.
+    Clips read from shipped map files are what they are and ignore it.
     """
 
     def __init__(
@@ -52,6 +62,7 @@ class VideoClip:
         fixation_paths: Sequence[Path] | None = None,
         map_paths: Sequence[Path] | None = None,
         kind: str = "dhf1k",
+        official_maps: bool = True,
     ) -> None:
         if (video_path is None) == (frame_paths is None):
             raise ValueError("a clip needs exactly one of video_path or frame_paths")
@@ -67,6 +78,8 @@ class VideoClip:
         self.fixation_paths = list(fixation_paths) if fixation_paths else None
         self.map_paths = list(map_paths) if map_paths else None
         self.kind = kind
+        self.official_maps = bool(official_maps)
+        self._frame_order: tuple[np.ndarray, np.ndarray] | None = None
         for label, paths in (("fixation", self.fixation_paths), ("map", self.map_paths)):
             if paths is not None and len(paths) != self.n_frames:
                 raise ValueError(
@@ -78,7 +91,7 @@ class VideoClip:
 
     def __repr__(self) -> str:
         source = (
-            "raw gaze"
+            f"raw gaze, {'official' if self.official_maps else 'union'} maps"
             if self._gaze_loader is not None
             else ("fixation maps" if self.fixation_paths else "no annotation")
         )
@@ -102,12 +115,31 @@ class VideoClip:
 
     @property
     def fixations(self) -> Fixations | None:
-        """Fixated pixels per frame from the raw gaze (official DHF1K rules), or ``None``."""
+        """The raw gaze's fixation samples mapped to frames (``record_mapping.m``), or ``None``.
+
+        One entry per kept sample (:func:`~saliency_course.data.video.dhf1k_fixations`):
+        ``x``, ``y`` its pixel, ``n`` its frame, ``subject`` its observer. The
+        fixation maps are built from them by the clip's ``official_maps`` rule.
+        """
         if self._fixations is None and self.gaze is not None:
             self._fixations = dhf1k_fixations(
                 self.gaze, self.n_frames, self.shape, self.fps or DHF1K_FPS
             )
         return self._fixations
+
+    def frame_samples(self, k: int, subject: int | None = None) -> Fixations:
+        """The entries of :attr:`fixations` on frame ``k`` (of one ``subject`` if given)."""
+        k = self._check_frame(k)
+        fix = self.fixations
+        if fix is None:
+            raise ValueError(f"clip {self.name} has no raw gaze (maps only)")
+        if self._frame_order is None:
+            order = np.argsort(fix.n, kind="stable")
+            bounds = np.searchsorted(fix.n[order], np.arange(self.n_frames + 1))
+            self._frame_order = (order, bounds)
+        order, bounds = self._frame_order
+        samples = fix[order[bounds[k] : bounds[k + 1]]]
+        return samples if subject is None else samples.for_subject(subject)
 
     def _check_frame(self, k: int) -> int:
         if not isinstance(k, (int, np.integer)) or isinstance(k, bool):
@@ -144,17 +176,15 @@ class VideoClip:
 
     # -- fixations and maps -------------------------------------------------------
     def fixation_points(self, k: int, subject: int | None = None) -> np.ndarray:
-        """``(m, 2)`` distinct 0-based fixated pixels ``(x, y)`` of frame ``k``.
+        """``(m, 2)`` distinct 0-based pixels ``(x, y)`` of frame ``k``'s fixation map, sorted.
 
-        ``subject`` restricts to one observer (raw-gaze clips only).
+        ``subject`` restricts to one observer's part of the map (raw-gaze clips
+        only); with ``official_maps`` that is the product of the rows and columns
+        of their samples, which may hold pixels they never looked at.
         """
         k = self._check_frame(k)
         if self.fixations is not None:
-            fix = self.fixations[self.fixations.n == k]
-            if subject is not None:
-                fix = fix.for_subject(subject)
-            xy = np.stack([fix.x, fix.y], axis=1).astype(np.int64)
-            return np.unique(xy, axis=0) if len(xy) else xy.reshape(0, 2)
+            return dhf1k_frame_pixels(self.frame_samples(k, subject), self.official_maps)
         if subject is not None:
             raise ValueError(
                 f"clip {self.name}: subject given but the clip has no per-observer data"
@@ -163,7 +193,7 @@ class VideoClip:
         return np.stack([cols, rows], axis=1)
 
     def fixation_map(self, k: int, subject: int | None = None) -> np.ndarray:
-        """Binary ``(H, W)`` float map of the pixels fixated during frame ``k``."""
+        """Binary ``(H, W)`` float map of frame ``k`` (see :meth:`fixation_points`)."""
         k = self._check_frame(k)
         if self.fixations is None and self.fixation_paths is None:
             raise ValueError(f"clip {self.name} has no fixations (held-out test clip)")
@@ -183,7 +213,9 @@ class VideoClip:
     def saliency_map(self, k: int) -> np.ndarray:
         """The dataset's continuous map of frame ``k`` (maximum 1), as its authors make it.
 
-        DHF1K: ``make_gauss_masks`` of the fixated pixels (FWHM 30 px); UCF Sports
+        DHF1K: ``make_gauss_masks`` of the pixels of :meth:`fixation_map` (FWHM
+        30 px), so it follows ``official_maps`` as the authors' code follows
+        ``record_mapping.m``'s output, or the shipped ``maps/`` png; UCF Sports
         and Hollywood-2: the shipped ``maps/`` png, else ``imfilter`` with a σ = 20 px
         Gaussian of the binary map.
         """

@@ -62,6 +62,7 @@ def load_dhf1k(
     download: bool = True,
     videos: Sequence[int] | None = None,
     progress: bool = True,
+    official_maps: bool = True,
 ) -> VideoDataset:
     """DHF1K from ``<root>/dhf1k/`` in its official layout (see the module docstring).
 
@@ -72,6 +73,18 @@ def load_dhf1k(
     shipped ``annotation/NNNN/fixation/*.png`` with ``maps/*.png``; test videos
     (701-1000) have neither. ``progress`` shows a bar over the videos' headers.
     ``pixels_per_degree`` is 30: the authors' Gaussian treats 30 px as one degree.
+
+    ``official_maps`` (default ``True``) builds each frame's fixation map from
+    the raw samples exactly as ``record_mapping.m`` does, Cartesian product of
+    each observer's rows and columns included
+    (:func:`~saliency_course.data.video.dhf1k_frame_pixels`). Those are the maps
+    DHF1K released and every published DHF1K score was computed against, so
+    the default keeps our scores comparable with the papers'. ``False`` gives
+    the corrected map, the union of the samples' own pixels (video 002: 52,675
+    fixated pixels against the official 140,232); the continuous maps, the
+    metrics and the training targets follow the choice. The corrected map
+    needs the raw recordings: ``official_maps=False`` on a video that only has
+    the shipped ``annotation/`` maps raises ``ValueError``.
     """
     folder = Path(config.data_root(root)) / "dhf1k"
     layout = "video/NNN.AVI, annotation/NNNN/ and exportdata_train/Pxx/"
@@ -108,8 +121,15 @@ def load_dhf1k(
                 fps,
                 video_path=path,
                 gaze_loader=partial(read_dhf1k_gaze, folder, number),
+                official_maps=official_maps,
             )
         elif (annotation / "fixation").is_dir():
+            if not official_maps:
+                raise ValueError(
+                    f"official_maps=False needs the raw gaze of video {number:03d} "
+                    f"({folder / 'exportdata_train'}/Pxx/Pxx_Trail{number:03d}.txt), but only "
+                    f"the released maps ({annotation}) are there; pass official_maps=True"
+                )
             clip = VideoClip(
                 path.stem,
                 n_frames,
