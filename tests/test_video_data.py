@@ -176,8 +176,8 @@ def test_missing_and_offline_errors(tmp_path, monkeypatch):
     with pytest.raises(FileNotFoundError, match="dhf1k"):
         load_dataset("dhf1k", root=tmp_path, download=False)
     monkeypatch.setenv("SALIENCY_COURSE_OFFLINE", "1")
-    with pytest.raises(OfflineError, match="drive.google.com"):
-        load_dataset("ucf_sports", root=tmp_path, download=True)
+    with pytest.raises(OfflineError, match="drive.google.com"):  # not the public clip
+        load_dataset("ucf_sports", root=tmp_path, download=True, clips=["Diving-Side-002"])
 
 
 def test_bad_arguments(dhf1k):
@@ -188,8 +188,11 @@ def test_bad_arguments(dhf1k):
         clip.frames(10, 5)
     with pytest.raises(ValueError, match="frames must be"):
         frame_differences(np.zeros((4, 5, 3)))
-    with pytest.raises(ValueError, match="videos"):
-        load_dataset("dhf1k", root=clip.video_path.parents[2], download=False, videos=[3])
+    root = clip.video_path.parents[2]
+    with pytest.raises(FileNotFoundError, match="003.AVI"):
+        load_dataset("dhf1k", root=root, download=False, videos=[3])
+    with pytest.raises(ValueError, match="videos must be DHF1K video numbers"):
+        load_dataset("dhf1k", root=root, download=False, videos=[0])
 
 
 def test_hollywood2_layout_with_mat_fixations_and_no_maps(tmp_path):

