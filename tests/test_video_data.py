@@ -193,6 +193,10 @@ def test_bad_arguments(dhf1k):
         load_dataset("dhf1k", root=root, download=False, videos=[3])
     with pytest.raises(ValueError, match="videos must be DHF1K video numbers"):
         load_dataset("dhf1k", root=root, download=False, videos=[0])
+    with pytest.raises(ValueError, match="videos must be DHF1K video numbers"):
+        load_dataset("dhf1k", root=root, download=False, videos="two")
+    # the CLI passes options as text: --option videos=2
+    assert load_dataset("dhf1k", root=root, download=False, videos="2").clip_names() == ["002"]
 
 
 def test_hollywood2_layout_with_mat_fixations_and_no_maps(tmp_path):
@@ -223,3 +227,16 @@ def test_hollywood2_layout_with_mat_fixations_and_no_maps(tmp_path):
     assert clip.density_map(1).sum() == pytest.approx(1.0)
     with pytest.raises(ValueError, match="not found"):
         load_dataset("hollywood2", root=tmp_path, download=False, clips=["nope"])
+
+
+def test_every_public_name_of_the_former_module_is_still_there():
+    """data/video.py became a package; its names stay importable from the package."""
+    import saliency_course.data.video as video
+
+    former = """DHF1K_CITATION DHF1K_DRIVE_FOLDER DHF1K_FPS DHF1K_FWHM_PX DHF1K_SCREEN FrameDataset
+    HOLLYWOOD_CITATION HOLLYWOOD_DRIVE_FOLDER UCF_CITATION UCF_KERNEL_SIZE UCF_SIGMA_PX VideoClip
+    VideoDataset decode_video dhf1k_fixations dhf1k_gaussian_factors dhf1k_saliency_map
+    frame_dataset frame_differences load_dhf1k load_hollywood2 load_ucf_sports read_dhf1k_gaze
+    ucf_saliency_map video_info""".split()
+    assert set(former) <= set(video.__all__)
+    assert all(hasattr(video, name) for name in video.__all__)

@@ -144,3 +144,10 @@ def test_union_maps_need_the_raw_gaze(tmp_path, data_dir):
     (folder / "annotation" / "0002" / "fixation").mkdir(parents=True)
     with pytest.raises(ValueError, match="official_maps=False needs the raw gaze"):
         load_dataset("dhf1k", root=tmp_path, download=False, official_maps=False)
+
+
+def test_official_maps_must_be_a_bool(data_dir):
+    with pytest.raises(ValueError, match="official_maps must be True or False"):
+        load_dataset(
+            "dhf1k", root=data_dir / "video", download=False, videos=[2], official_maps="no"
+        )

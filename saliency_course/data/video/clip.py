@@ -78,6 +78,8 @@ class VideoClip:
         self.fixation_paths = list(fixation_paths) if fixation_paths else None
         self.map_paths = list(map_paths) if map_paths else None
         self.kind = kind
+        if not isinstance(official_maps, (bool, np.bool_)):
+            raise ValueError(f"official_maps must be True or False, got {official_maps!r}")
         self.official_maps = bool(official_maps)
         self._frame_order: tuple[np.ndarray, np.ndarray] | None = None
         for label, paths in (("fixation", self.fixation_paths), ("map", self.map_paths)):

@@ -74,10 +74,17 @@ def _dhf1k_number(name: str) -> int:
     return int(re.sub(r"\D", "", name))
 
 
-def _video_numbers(videos: Sequence[int]) -> list[int]:
-    numbers = sorted({int(v) for v in videos})
+def _video_numbers(videos: Sequence[int] | int | str) -> list[int]:
+    """Sorted video numbers from a sequence, one number, or ``"2,3"`` (the CLI's ``--option``)."""
+    items = videos.split(",") if isinstance(videos, str) else videos
+    if isinstance(items, (int, np.integer)):
+        items = [items]
+    try:
+        numbers = sorted({int(v) for v in items})
+    except (TypeError, ValueError):
+        numbers = []
     if not numbers or numbers[0] < 1 or numbers[-1] > 1000:
-        raise ValueError(f"videos must be DHF1K video numbers in 1..1000, got {list(videos)}")
+        raise ValueError(f"videos must be DHF1K video numbers in 1..1000, got {videos!r}")
     return numbers
 
 
@@ -122,13 +129,14 @@ def _require_videos(folder: Path, numbers: list[int], download: bool, progress: 
 def load_dhf1k(
     root: str | Path | None = None,
     download: bool = True,
-    videos: Sequence[int] | None = None,
+    videos: Sequence[int] | int | str | None = None,
     progress: bool = True,
     official_maps: bool = True,
 ) -> VideoDataset:
     """DHF1K from ``<root>/dhf1k/`` in its official layout (see the module docstring).
 
-    Every ``video/NNN.AVI`` becomes a clip (``videos`` selects video numbers).
+    Every ``video/NNN.AVI`` becomes a clip (``videos`` selects video numbers:
+    a sequence, one number, or a comma-separated string such as ``"2"``).
     Annotation, in order of preference: the raw recordings
     ``exportdata_train/Pxx/Pxx_TrailNNN.txt`` mapped with the official rules
     (per-observer gaze kept, read when a clip's gaze is first used), else the

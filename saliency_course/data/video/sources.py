@@ -57,7 +57,9 @@ def require_folder(
         return
     if not download:
         raise missing_files_error(
-            dataset, [folder], hint=f"Put the official files there ({layout}); see {url}. {extra}"
+            dataset,
+            [folder],
+            hint=f"Put the official files there ({layout}); see {url}. {extra}".strip(),
         )
     raise manual_download_error(dataset, folder, url, layout, extra)
 
