@@ -45,9 +45,10 @@ def test_dhf1k_video_002_decodes_to_783_frames(data_dir):
 def test_dhf1k_official_maps_from_raw_gaze(dhf1k):
     clip = dhf1k.clip(0)
     assert clip.name == "002" and clip.n_frames == 783 and len(clip.gaze) == 17
+    assert clip.official_maps  # the default: record_mapping.m's maps, as released
     counts = np.array([len(clip.fixation_points(k)) for k in range(clip.n_frames)])
-    assert counts.min() == 29 and counts.max() == 111 and np.median(counts) == 67
-    assert counts.sum() == 52_675
+    assert counts.min() == 74 and counts.max() == 353 and np.median(counts) == 176
+    assert counts.sum() == 140_232  # see tests/test_video_dhf1k_maps.py for the derivation
     fmap = clip.fixation_map(400)
     assert fmap.shape == (360, 640) and set(np.unique(fmap)) == {0.0, 1.0}
     assert fmap.sum() == counts[400]
@@ -175,8 +176,8 @@ def test_missing_and_offline_errors(tmp_path, monkeypatch):
     with pytest.raises(FileNotFoundError, match="dhf1k"):
         load_dataset("dhf1k", root=tmp_path, download=False)
     monkeypatch.setenv("SALIENCY_COURSE_OFFLINE", "1")
-    with pytest.raises(OfflineError, match="drive.google.com"):
-        load_dataset("ucf_sports", root=tmp_path, download=True)
+    with pytest.raises(OfflineError, match="drive.google.com"):  # not the public clip
+        load_dataset("ucf_sports", root=tmp_path, download=True, clips=["Diving-Side-002"])
 
 
 def test_bad_arguments(dhf1k):
@@ -187,8 +188,15 @@ def test_bad_arguments(dhf1k):
         clip.frames(10, 5)
     with pytest.raises(ValueError, match="frames must be"):
         frame_differences(np.zeros((4, 5, 3)))
-    with pytest.raises(ValueError, match="videos"):
-        load_dataset("dhf1k", root=clip.video_path.parents[2], download=False, videos=[3])
+    root = clip.video_path.parents[2]
+    with pytest.raises(FileNotFoundError, match="003.AVI"):
+        load_dataset("dhf1k", root=root, download=False, videos=[3])
+    with pytest.raises(ValueError, match="videos must be DHF1K video numbers"):
+        load_dataset("dhf1k", root=root, download=False, videos=[0])
+    with pytest.raises(ValueError, match="videos must be DHF1K video numbers"):
+        load_dataset("dhf1k", root=root, download=False, videos="two")
+    # the CLI passes options as text: --option videos=2
+    assert load_dataset("dhf1k", root=root, download=False, videos="2").clip_names() == ["002"]
 
 
 def test_hollywood2_layout_with_mat_fixations_and_no_maps(tmp_path):
@@ -219,3 +227,16 @@ def test_hollywood2_layout_with_mat_fixations_and_no_maps(tmp_path):
     assert clip.density_map(1).sum() == pytest.approx(1.0)
     with pytest.raises(ValueError, match="not found"):
         load_dataset("hollywood2", root=tmp_path, download=False, clips=["nope"])
+
+
+def test_every_public_name_of_the_former_module_is_still_there():
+    """data/video.py became a package; its names stay importable from the package."""
+    import saliency_course.data.video as video
+
+    former = """DHF1K_CITATION DHF1K_DRIVE_FOLDER DHF1K_FPS DHF1K_FWHM_PX DHF1K_SCREEN FrameDataset
+    HOLLYWOOD_CITATION HOLLYWOOD_DRIVE_FOLDER UCF_CITATION UCF_KERNEL_SIZE UCF_SIGMA_PX VideoClip
+    VideoDataset decode_video dhf1k_fixations dhf1k_gaussian_factors dhf1k_saliency_map
+    frame_dataset frame_differences load_dhf1k load_hollywood2 load_ucf_sports read_dhf1k_gaze
+    ucf_saliency_map video_info""".split()
+    assert set(former) <= set(video.__all__)
+    assert all(hasattr(video, name) for name in video.__all__)

@@ -83,22 +83,40 @@ def test_scores_are_seeded_and_shuffled_auc_penalises_the_centre(clips):
         score_clip(truth, ucf, frames=frames, metrics=("emd",))
 
 
-def test_inter_observer_agreement(clips):
+def _observer_map_points(fixations, frame, subjects, official):
+    """The pixels record_mapping.m marks for ``subjects`` on ``frame`` (or the samples' own)."""
+    parts = []
+    for s in subjects:
+        own = fixations[(fixations.n == frame) & (fixations.subject == s)]
+        if official:  # all_fixation(y, x, k) = 1: every row with every column
+            ys, xs = np.meshgrid(np.unique(own.y), np.unique(own.x), indexing="ij")
+            parts.append(np.stack([xs.ravel(), ys.ravel()], axis=1))
+        else:
+            parts.append(np.stack([own.x, own.y], axis=1))
+    return np.unique(np.concatenate(parts).astype(int), axis=0)
+
+
+@pytest.mark.parametrize("official", [True, False])
+def test_inter_observer_agreement(clips, data_dir, official):
     dhf1k, ucf = clips
+    if not official:
+        dhf1k = load_dataset(
+            "dhf1k", root=data_dir / "video", download=False, official_maps=False
+        ).clip(0)
     agreement = inter_observer_agreement(dhf1k, frames=[300, 301])
     assert set(agreement.columns) == {"frame", "subject", "nss"}
     assert agreement["nss"].mean() > 2  # observers look at the fly together
-    row = agreement.iloc[0]
-    assert row["subject"] in dhf1k.subjects
-    # the factorised NSS equals the metric on the full map of the other observers
-    on_frame = dhf1k.fixations[dhf1k.fixations.n == int(row["frame"])]
-    rest = on_frame[on_frame.subject != row["subject"]]
-    own = on_frame.for_subject(int(row["subject"]))
-    rest_xy = np.unique(np.stack([rest.x, rest.y], axis=1).astype(int), axis=0)
-    own_map = np.zeros((360, 640))
-    own_map[own.y.astype(int), own.x.astype(int)] = 1
-    expected = nss(dhf1k_saliency_map(rest_xy, (360, 640)), own_map)
-    assert row["nss"] == pytest.approx(expected, rel=1e-9)
+    for _, row in agreement.iloc[[0, 5, -1]].iterrows():
+        # the factorised NSS equals the metric on the full map of the other observers
+        frame, subject = int(row["frame"]), int(row["subject"])
+        assert subject in dhf1k.subjects
+        others = [s for s in dhf1k.subjects if s != subject]
+        rest_xy = _observer_map_points(dhf1k.fixations, frame, others, official)
+        own_xy = _observer_map_points(dhf1k.fixations, frame, [subject], official)
+        own_map = np.zeros((360, 640))
+        own_map[own_xy[:, 1], own_xy[:, 0]] = 1
+        expected = nss(dhf1k_saliency_map(rest_xy, (360, 640)), own_map)
+        assert row["nss"] == pytest.approx(expected, rel=1e-9)
     by_auc = inter_observer_agreement(dhf1k, frames=[300], metric="auc_judd")
     assert by_auc["auc_judd"].between(0.5, 1.0).all()
     with pytest.raises(ValueError, match="per-observer"):

@@ -7,6 +7,8 @@ SIM, shuffled AUC, CC and NSS — averaged over a video's frames and then over
 videos. The per-frame metrics here are :mod:`saliency_course.metrics` (exact
 ports of the MIT MATLAB code); CC and SIM compare with the dataset's own
 continuous map of the frame, AUC-J, sAUC and NSS with its binary fixation map.
+For DHF1K both come from the clip and follow its ``official_maps`` choice: by
+default the maps ``record_mapping.m`` writes, which the published scores use.
 
 **Shuffled AUC's "other map"** (the negatives: fixations of *other* stimuli,
 which share the centre bias but not the frame's content). DHF1K's evaluation
@@ -198,9 +200,14 @@ def inter_observer_agreement(
     For every frame and every observer who fixated during it, the other
     observers' fixated pixels are turned into the dataset's continuous map
     (DHF1K: ``make_gauss_masks``, FWHM 30 px) and scored against this observer's
-    fixation map with ``metric``: ``"nss"`` (computed from the map's separable
-    factors, equal to :func:`saliency_course.metrics.nss` on the full map) or
-    ``"auc_judd"`` (on the full map). High values mean observers look at the same
+    fixation map with ``metric``. Each observer's pixels are their part of the
+    frame's fixation map under the clip's ``official_maps`` rule (official: the
+    product of the rows and columns their samples visited, as
+    ``record_mapping.m`` marks them; else the samples' own pixels), so the
+    others' map is the map DHF1K would release without this observer.
+    ``metric``: ``"nss"`` (computed from the map's separable factors, equal to
+    :func:`saliency_course.metrics.nss` on the full map) or ``"auc_judd"`` (on
+    the full map). High values mean observers look at the same
     place at the same time. Returns a DataFrame with ``frame``, ``subject`` and
     the metric.
     """
@@ -214,23 +221,25 @@ def inter_observer_agreement(
     if clip.fixations is None:
         raise ValueError(f"clip {clip.name} has no per-observer gaze (maps only)")
     frames = range(clip.n_frames) if frames is None else [int(k) for k in frames]
-    fix = clip.fixations
     rows = []
     for k in tqdm(frames, desc="observers", disable=not progress):
-        on_frame = fix[fix.n == k]
-        if len(on_frame) == 0:
+        parts = [
+            (int(s), clip.fixation_points(k, subject=int(s)))
+            for s in np.unique(clip.frame_samples(k).subject)
+        ]
+        if not parts:
             continue
-        points = np.stack([on_frame.x, on_frame.y], axis=1).astype(np.int64)
+        points = np.concatenate([xy for _, xy in parts])
+        owners = np.concatenate([np.full(len(xy), s) for s, xy in parts])
         if metric == "nss":
-            scores = _leave_one_out_nss(points, on_frame.subject, clip.shape)
+            scores = _leave_one_out_nss(points, owners, clip.shape)
         else:
             scores = {}
-            for subject in np.unique(on_frame.subject):
-                others = points[on_frame.subject != subject]
+            for subject, own in parts:
+                others = points[owners != subject]
                 if len(others) == 0:
                     continue
                 prediction = dhf1k_saliency_map(np.unique(others, axis=0), clip.shape)
-                own = points[on_frame.subject == subject]
                 own_map = np.zeros(clip.shape)
                 own_map[own[:, 1], own[:, 0]] = 1.0
                 scores[int(subject)] = auc_judd(prediction, own_map)
