@@ -28,7 +28,17 @@ def mit_all(data_dir):
 
 # -- registry ---------------------------------------------------------------------
 def test_registry_names_every_course_dataset():
-    expected = {"osie", "fixatons", "mit1003", "figrim", "salicon", "cat2000", "mit300", "toronto"}
+    expected = {
+        "osie",
+        "fixatons",
+        "mit1003",
+        "figrim",
+        "salicon",
+        "cat2000",
+        "mit300",
+        "toronto",
+        "isun",
+    }
     assert expected | {"dhf1k", "ucf_sports", "hollywood2"} == set(list_datasets())
     for name in expected:
         assert callable(get_factory(name)), REGISTRY[name]
@@ -258,7 +268,9 @@ def test_mit1003_detects_fixations_from_raw_samples(tmp_path):
     assert cache.is_file()
     again = load_dataset("mit1003", root=tmp_path, download=False, progress=False)
     assert np.array_equal(again.fixations.x, f.x)
-    first = load_dataset("mit1003", root=tmp_path, download=False, first_fixation=True, progress=False)
+    first = load_dataset(
+        "mit1003", root=tmp_path, download=False, first_fixation=True, progress=False
+    )
     assert np.allclose(first.fixations.for_subject(0).x[0], 80, atol=1.5)
 
 
@@ -453,7 +465,9 @@ def test_mit1003_parser_recovers_real_scanpaths(mit_all, tmp_path):
                 folder / "DATA" / user / f"{stem}.mat", {stem: {"DATA": {"eyeData": eye}}}
             )
             recorded.append((stem, s, scanpath))
-    loaded = load_dataset("mit1003", root=tmp_path, download=False, first_fixation=True, progress=False)
+    loaded = load_dataset(
+        "mit1003", root=tmp_path, download=False, first_fixation=True, progress=False
+    )
     stems = [p.stem for p in loaded.image_paths]
     found = total = 0.0
     for stem, s, scanpath in recorded:
