@@ -250,3 +250,56 @@ def test_fixatons_offline_names_url_and_destination(tmp_path, monkeypatch):
         load_dataset("fixatons", root=tmp_path)
     assert "BerylGnanaraj/FixaTons_Trials/archive/" in str(info.value)
     assert str(tmp_path / "fixatons" / ".downloads") in str(info.value)
+
+
+@pytest.mark.parametrize("tamper", [False, True])
+def test_fixatons_download_is_verified(data_dir, tmp_path, monkeypatch, tamper):
+    def fake_fetch(resources, folder, progress=True, done=None):
+        assert [r.filename for r in resources] == ["fixatons-d089115.zip"]
+        shutil.copytree(data_dir / "fixatons" / "SIENA12", folder / "SIENA12")
+        if tamper:
+            (folder / "SIENA12" / "STIMULI" / "moon.jpg").write_bytes(b"not the moon")
+
+    monkeypatch.setattr("saliency_course.data.download.fetch", fake_fetch)
+    if tamper:
+        with pytest.raises(ChecksumError, match="SIENA12"):
+            load_dataset("fixatons", root=tmp_path, subset="SIENA12", progress=False)
+    else:
+        siena = load_dataset("fixatons", root=tmp_path, subset="SIENA12", progress=False)
+        assert len(siena) == 12
+
+
+def test_raw_mit1003_natural_order_and_folds(tmp_path):
+    import scipy.io
+    from PIL import Image
+
+    names = [
+        "i1000274881",
+        "i10feb04_static_cars_highland_img_0843",
+        "i100856683",
+        "i05june05_static_street_boston_p1010764",
+    ]
+    folder = tmp_path / "mit1003"
+    (folder / "ALLSTIMULI").mkdir(parents=True)
+    (folder / "DATA" / "CNG").mkdir(parents=True)
+    rng = np.random.default_rng(0)
+    for name in names:
+        Image.new("RGB", (64, 48)).save(folder / "ALLSTIMULI" / f"{name}.jpeg")
+        eye = np.repeat([[33.0, 25.0], [10.0, 10.0], [50.0, 40.0]], 60, axis=0)
+        eye += rng.normal(0, 0.05, eye.shape)
+        scipy.io.savemat(
+            folder / "DATA" / "CNG" / f"{name}.mat", {name: {"DATA": {"eyeData": eye}}}
+        )
+    mit = load_dataset("mit1003", root=tmp_path, download=False, progress=False)
+    assert [p.stem for p in mit.image_paths] == [
+        "i05june05_static_street_boston_p1010764",
+        "i10feb04_static_cars_highland_img_0843",
+        "i100856683",
+        "i1000274881",
+    ]  # sorted() would give i05june05, i1000274881, i100856683, i10feb04
+    assert np.array_equal(np.bincount(mit.fixations.n), [2, 2, 2, 2])  # cross dropped: 2 of 3
+    order = [MIT1003_STIMULI.index(p.stem) for p in mit.image_paths]
+    full = pysaliency_chunks(1003)
+    for fold in range(10):
+        expected = [order.index(j) for j in full[fold] if j in order]
+        assert list(mit.splits(fold=fold)["test"]) == expected
