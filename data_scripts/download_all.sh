@@ -12,7 +12,7 @@ ROOT="${1:-}"
 shift || true
 NAMES=("$@")
 if [ ${#NAMES[@]} -eq 0 ]; then
-    NAMES=(osie fixatons figrim mit1003 mit300 toronto cat2000 salicon)
+    NAMES=(osie fixatons figrim mit1003 mit300 toronto cat2000 salicon isun)
 fi
 
 ARGS=()

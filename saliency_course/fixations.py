@@ -5,6 +5,11 @@ fixation, with ``x``, ``y`` in pixels (0-based, ``x`` to the right, ``y`` down,
 pixel centres at integers), ``n`` the image index in its dataset, ``subject``
 the observer, and optionally ``t`` (onset, ms) and ``duration`` (ms).
 Entries of one trial (image, subject) keep scanpath order.
+
+Floats are ``float64`` and ids ``int64``, except that ``float32`` arrays and
+narrower signed integer arrays are kept as they come: a loader of a very large
+dataset (SALICON's mouse samples) passes them to halve its memory. Code that
+needs a given precision casts.
 """
 
 from __future__ import annotations
@@ -18,7 +23,14 @@ _OPTIONAL = ("t", "duration")
 
 
 def _as_1d(name: str, values, dtype) -> np.ndarray:
-    array = np.asarray(values, dtype=dtype)
+    array = np.asarray(values)
+    # float32 coordinates/times and narrow integer ids are kept (large datasets such as
+    # SALICON's 337 M mouse samples); anything else becomes float64 / int64
+    keep = (dtype is np.float64 and array.dtype == np.float32) or (
+        dtype is np.int64 and array.dtype.kind == "i"
+    )
+    if not keep:
+        array = np.asarray(values, dtype=dtype)
     if array.ndim == 0:
         array = array.reshape(1)
     if array.ndim != 1:

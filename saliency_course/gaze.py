@@ -331,27 +331,45 @@ def ivt(
 
 
 def _split_at_gaps(runs: np.ndarray, t: np.ndarray, gap: float) -> np.ndarray:
-    out = []
-    for start, stop in runs:
-        cuts = np.flatnonzero(np.diff(t[start:stop]) > gap) + start + 1
-        bounds = [start, *cuts.tolist(), stop]
-        out.extend(zip(bounds[:-1], bounds[1:], strict=True))
-    return np.asarray(out, dtype=np.int64).reshape(-1, 2)
+    """Cut each run where consecutive samples are more than ``gap`` ms apart."""
+    cuts = np.flatnonzero(np.diff(t) > gap) + 1
+    if not len(runs) or not len(cuts):
+        return runs.reshape(-1, 2).astype(np.int64)
+    # the run that starts last at or before each cut; keep the cuts strictly inside it
+    owner = np.searchsorted(runs[:, 0], cuts, side="right") - 1
+    inside = owner >= 0
+    owner = np.where(inside, owner, 0)
+    inside &= (cuts > runs[owner, 0]) & (cuts < runs[owner, 1])
+    starts = np.sort(np.concatenate([runs[:, 0], cuts[inside]]))
+    stops = np.sort(np.concatenate([runs[:, 1], cuts[inside]]))
+    return np.stack([starts, stops], axis=1).astype(np.int64)
 
 
 def _merge(runs, t, x, y, ok, merge_gap: float, merge_px: float) -> np.ndarray:
-    """Merge consecutive runs with a short gap, close centroids and no tracking loss between."""
+    """Merge consecutive runs with a short gap, close centroids and no tracking loss between.
+
+    A run's centroid is the mean of its usable samples, read from prefix sums
+    (the loop over runs stays sequential: a merged run's centroid moves).
+    """
+    usable = ok.astype(np.float64)
+    sum_x = np.concatenate([[0.0], np.cumsum(np.where(ok, x, 0.0))]).tolist()
+    sum_y = np.concatenate([[0.0], np.cumsum(np.where(ok, y, 0.0))]).tolist()
+    count = np.concatenate([[0.0], np.cumsum(usable)]).tolist()
+    lost = np.concatenate([[0], np.cumsum(~ok)]).tolist()
+    times = t.tolist()
 
     def centre(start, stop):
-        keep = ok[start:stop]
-        return x[start:stop][keep].mean(), y[start:stop][keep].mean()
+        k = count[stop] - count[start]
+        return (sum_x[stop] - sum_x[start]) / k, (sum_y[stop] - sum_y[start]) / k
 
     merged = [list(runs[0])]
-    for start, stop in runs[1:]:
+    for start, stop in runs[1:].tolist():
         last = merged[-1]
         (ax, ay), (bx, by) = centre(*last), centre(start, stop)
-        close = t[start] - t[last[1] - 1] <= merge_gap and math.hypot(bx - ax, by - ay) <= merge_px
-        if close and ok[last[1] : start].all():
+        close = times[start] - times[last[1] - 1] <= merge_gap and (
+            math.hypot(bx - ax, by - ay) <= merge_px
+        )
+        if close and lost[start] == lost[last[1]]:
             last[1] = stop
         else:
             merged.append([start, stop])

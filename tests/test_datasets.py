@@ -19,9 +19,26 @@ def mit(data_dir):
     return load_dataset("fixatons", root=data_dir, download=False, subset="MIT1003")
 
 
+@pytest.fixture(scope="module")
+def mit_all(data_dir):
+    return load_dataset(
+        "fixatons", root=data_dir, download=False, subset="MIT1003", first_fixation=True
+    )
+
+
 # -- registry ---------------------------------------------------------------------
 def test_registry_names_every_course_dataset():
-    expected = {"osie", "fixatons", "mit1003", "figrim", "salicon", "cat2000", "mit300", "toronto"}
+    expected = {
+        "osie",
+        "fixatons",
+        "mit1003",
+        "figrim",
+        "salicon",
+        "cat2000",
+        "mit300",
+        "toronto",
+        "isun",
+    }
     assert expected | {"dhf1k", "ucf_sports", "hollywood2"} == set(list_datasets())
     for name in expected:
         assert callable(get_factory(name)), REGISTRY[name]
@@ -99,8 +116,9 @@ def test_bad_index_and_subset_raise(osie):
 def test_fixatons_mit1003_counts(mit):
     assert len(mit) == 200
     f = mit.fixations
-    # 23,693 stored fixations, 34 outside the image (1-based coordinates, as Judd's filter)
-    assert len(f) == 23_693 - 34
+    # 23,693 stored fixations in 3,000 scanpaths; the first of each dropped (fixation cross),
+    # then 33 more outside the image (1-based coordinates, as Judd's filter)
+    assert len(f) == 20_660
     assert len(f.subjects) == 15 and len(mit.subject_names) == 15
     for n in range(len(mit)):
         assert f.for_image(n).inside(mit.image_shape(n)).all()
@@ -108,10 +126,10 @@ def test_fixatons_mit1003_counts(mit):
     assert mit.pixels_per_degree == 35
 
 
-def test_fixatons_times_and_first_fixation_kept(mit, data_dir):
-    n = [p.stem for p in mit.image_paths].index("i05june05_static_street_boston_p1010764")
-    s = mit.subject_names.index("CNG")
-    scan = mit.fixations.for_image(n).for_subject(s)
+def test_fixatons_times_and_first_fixation_kept(mit_all, data_dir):
+    n = [p.stem for p in mit_all.image_paths].index("i05june05_static_street_boston_p1010764")
+    s = mit_all.subject_names.index("CNG")
+    scan = mit_all.fixations.for_image(n).for_subject(s)
     # file: 499 378 0.004 0.338 / 502 449 0.400 0.496 (1-based, seconds)
     assert np.allclose([scan.x[0], scan.y[0]], [498, 377])
     assert np.allclose([scan.t[0], scan.duration[0]], [4, 334])
@@ -121,8 +139,12 @@ def test_fixatons_times_and_first_fixation_kept(mit, data_dir):
 def test_fixatons_siena12(data_dir):
     siena = load_dataset("fixatons", root=data_dir, download=False, subset="SIENA12")
     assert len(siena) == 12 and set(siena.image_shapes) == {(768, 1024)}
-    assert len(siena.fixations) == 3_996  # 0-based, none outside
-    assert siena.fixations.x.min() == 0
+    assert len(siena.fixations) == 3_996 - 272  # first of the 272 non-empty scanpaths dropped
+    every = load_dataset(
+        "fixatons", root=data_dir, download=False, subset="SIENA12", first_fixation=True
+    )
+    assert len(every.fixations) == 3_996  # 0-based, none outside
+    assert every.fixations.x.min() == 0
 
 
 def test_fixatons_missing_subset_and_unknown_convention(data_dir, tmp_path):
@@ -246,7 +268,9 @@ def test_mit1003_detects_fixations_from_raw_samples(tmp_path):
     assert cache.is_file()
     again = load_dataset("mit1003", root=tmp_path, download=False, progress=False)
     assert np.array_equal(again.fixations.x, f.x)
-    first = load_dataset("mit1003", root=tmp_path, download=False, keep_first=True, progress=False)
+    first = load_dataset(
+        "mit1003", root=tmp_path, download=False, first_fixation=True, progress=False
+    )
     assert np.allclose(first.fixations.for_subject(0).x[0], 80, atol=1.5)
 
 
@@ -415,7 +439,7 @@ def test_stats_summary_on_osie(osie):
     assert np.isclose(row["fixations per observer and image"], 98_321 / (700 * 15), atol=0.01)
 
 
-def test_mit1003_parser_recovers_real_scanpaths(mit, tmp_path):
+def test_mit1003_parser_recovers_real_scanpaths(mit_all, tmp_path):
     """Real MIT1003 scanpaths (FixaTons) -> simulated 240 Hz samples in the official DATA format
     -> the mit1003 loader's I-VT: at least 90 % of the recorded fixations are found within 1 degree
     (35 px) and overlapping in time (measured: 97-98 %)."""
@@ -429,11 +453,11 @@ def test_mit1003_parser_recovers_real_scanpaths(mit, tmp_path):
     users = {0: "CNG", 5: "hp"}
     recorded = []
     for k, n in enumerate(range(0, 200, 20)):
-        stem = mit.image_paths[n].stem
-        height, width = mit.image_shape(n)
+        stem = mit_all.image_paths[n].stem
+        height, width = mit_all.image_shape(n)
         Image.new("RGB", (width, height)).save(folder / "ALLSTIMULI" / f"{stem}.jpeg")
         for s, user in users.items():
-            scanpath = mit.fixations.for_image(n).for_subject(s)
+            scanpath = mit_all.fixations.for_image(n).for_subject(s)
             samples = gaze.simulate_samples(scanpath, rate=240.0, ppd=35.0, seed=10 * k + s)
             eye = np.stack([samples.x, samples.y], axis=1) + 1.0  # 1-based, as DATA.zip
             (folder / "DATA" / user).mkdir(parents=True, exist_ok=True)
@@ -441,7 +465,9 @@ def test_mit1003_parser_recovers_real_scanpaths(mit, tmp_path):
                 folder / "DATA" / user / f"{stem}.mat", {stem: {"DATA": {"eyeData": eye}}}
             )
             recorded.append((stem, s, scanpath))
-    loaded = load_dataset("mit1003", root=tmp_path, download=False, keep_first=True, progress=False)
+    loaded = load_dataset(
+        "mit1003", root=tmp_path, download=False, first_fixation=True, progress=False
+    )
     stems = [p.stem for p in loaded.image_paths]
     found = total = 0.0
     for stem, s, scanpath in recorded:

@@ -25,6 +25,7 @@ REGISTRY: dict[str, str] = {
     "cat2000": "saliency_course.data.cat2000:load_cat2000",
     "mit300": "saliency_course.data.mit300:load_mit300",
     "toronto": "saliency_course.data.toronto:load_toronto",
+    "isun": "saliency_course.data.isun:load_isun",
     "dhf1k": "saliency_course.data.video.dhf1k:load_dhf1k",
     "ucf_sports": "saliency_course.data.video.ucf_sports:load_ucf_sports",
     "hollywood2": "saliency_course.data.video.hollywood2:load_hollywood2",

@@ -40,17 +40,85 @@ def read_image_shape(path: str | Path) -> tuple[int, int]:
     return height, width
 
 
-def _check_splits(splits: Mapping[str, Sequence[int]], count: int) -> dict[str, np.ndarray]:
-    checked = {}
-    for name, indices in splits.items():
-        array = np.asarray(indices, dtype=np.int64).reshape(-1)
-        if array.size and (array.min() < 0 or array.max() >= count):
+def _check_indices(name: str, indices: Sequence[int], count: int) -> np.ndarray:
+    array = np.asarray(indices, dtype=np.int64).reshape(-1)
+    if array.size and (array.min() < 0 or array.max() >= count):
+        raise ValueError(
+            f"split {name!r} must hold image indices in [0, {count}), "
+            f"got values from {array.min()} to {array.max()}"
+        )
+    return array
+
+
+class Splits(dict):
+    """Named image-index splits (``splits["train"]``) and, where a dataset has them,
+    cross-validation folds: ``splits(fold=k)`` returns ``{"train", "val", "test"}``.
+
+    ``folds`` lists the image indices of each fold, in the order the reference
+    implementation uses them. As in pysaliency's ``crossval_split`` (used to
+    train DeepGaze), fold ``k`` is the test set, fold ``k - 1`` (cyclically) the
+    validation set and the other folds, in increasing fold order, the training
+    set. Datasets without folds raise a ``ValueError`` for ``fold=``.
+    """
+
+    def __init__(
+        self,
+        splits: Mapping[str, Sequence[int]] | None = None,
+        count: int | None = None,
+        folds: Sequence[Sequence[int]] | None = None,
+        folds_note: str = "",
+    ) -> None:
+        splits = dict(splits or {})
+        if count is not None:
+            splits = {name: _check_indices(name, v, count) for name, v in splits.items()}
+        super().__init__(splits)
+        self.folds = None
+        if folds is not None:
+            self.folds = [
+                _check_indices(f"fold {k}", f, count) if count is not None else np.asarray(f)
+                for k, f in enumerate(folds)
+            ]
+        self.folds_note = folds_note
+
+    def __call__(self, fold: int) -> dict[str, np.ndarray]:
+        """``{"train", "val", "test"}`` image indices of cross-validation fold ``fold``."""
+        if not self.folds:
             raise ValueError(
-                f"split {name!r} must hold image indices in [0, {count}), "
-                f"got values from {array.min()} to {array.max()}"
+                "fold= is only available for datasets with official cross-validation folds "
+                "(MIT1003: DeepGaze's 10 folds); this dataset has the splits "
+                f"{sorted(self)}, use splits[name]"
+                + (f" ({self.folds_note})" if self.folds_note else "")
             )
-        checked[name] = array
-    return checked
+        count = len(self.folds)
+        if isinstance(fold, bool) or not isinstance(fold, (int, np.integer)):
+            raise ValueError(f"fold must be an int in [0, {count}), got {fold!r}")
+        if not 0 <= fold < count:
+            raise ValueError(f"fold must be in [0, {count}), got {fold}")
+        val = (fold - 1) % count
+        train = [self.folds[k] for k in range(count) if k not in (fold, val)]
+        return {
+            "train": np.concatenate(train) if train else np.zeros(0, dtype=np.int64),
+            "val": self.folds[val].copy(),
+            "test": self.folds[fold].copy(),
+        }
+
+    def remap(self, new_index: np.ndarray) -> Splits:
+        """The splits after images are renumbered by ``new_index`` (``-1`` = dropped)."""
+
+        def keep(indices: np.ndarray) -> np.ndarray:
+            return new_index[indices[new_index[indices] >= 0]]
+
+        return Splits(
+            {name: keep(split) for name, split in self.items()},
+            folds=None if self.folds is None else [keep(f) for f in self.folds],
+            folds_note=self.folds_note,
+        )
+
+
+def _check_splits(splits: Mapping[str, Sequence[int]] | Splits, count: int) -> Splits:
+    if isinstance(splits, Splits):
+        return Splits(splits, count, splits.folds, splits.folds_note)
+    return Splits(splits, count)
 
 
 class SaliencyDataset:
@@ -72,7 +140,7 @@ class SaliencyDataset:
         fixations: Fixations | None,
         pixels_per_degree: float,
         citation: str,
-        splits: Mapping[str, Sequence[int]] | None = None,
+        splits: Mapping[str, Sequence[int]] | Splits | None = None,
         image_shapes: Sequence[tuple[int, int]] | None = None,
     ) -> None:
         self.name = name
@@ -87,7 +155,7 @@ class SaliencyDataset:
             raise ValueError(f"pixels_per_degree must be > 0, got {pixels_per_degree!r}")
         self.pixels_per_degree = float(pixels_per_degree)
         self.citation = citation
-        self.splits = _check_splits(splits or {}, len(self.image_paths))
+        self.splits = _check_splits(splits if splits is not None else {}, len(self.image_paths))
         if image_shapes is not None and len(image_shapes) != len(self.image_paths):
             raise ValueError(
                 f"image_shapes must have one entry per image ({len(self.image_paths)}), "
@@ -179,9 +247,7 @@ class SaliencyDataset:
         for attr in self.per_image:
             values = getattr(self, attr)
             setattr(other, attr, [values[i] for i in indices])
-        other.splits = {
-            name: new_index[split[new_index[split] >= 0]] for name, split in self.splits.items()
-        }
+        other.splits = self.splits.remap(new_index)
         for attr in self.fixation_sets:
             source = getattr(self, "_" + attr)
             if source is None:

@@ -15,6 +15,13 @@ maps (pysaliency recovers them from the raw data with MATLAB; this loader stays
 in pure Python). Images without a ``FIXATIONLOCS`` file (e.g. the test set's
 ``Output`` folders) are skipped.
 
+**First fixation.** The maps hold every fixated pixel with no order, so a
+trial's first fixation cannot be told apart and is kept; there is no
+``first_fixation`` option. pysaliency keeps it too: its CAT2000 loaders set
+``first_fixation = 0`` (reading the raw ``allFixData.mat`` in scanpath order).
+Whether the trials began on a central cross is not stated in the files; the
+paper's text was not reachable to check.
+
 Splits: one per category (the official grouping, ``"Action"``, ``"Affective"``,
 ...) and a fixed seeded image-wise ``train``/``val``/``test`` (seed 0, 80/10/10 %).
 Viewing geometry: about 38 pixels per degree is assumed for the 1920x1080

@@ -84,8 +84,38 @@ def save_npz_atomic(path: str | Path, **arrays: np.ndarray) -> Path:
 
 
 def natural_key(path: str | Path) -> list:
-    """Sort key that orders ``2.jpg`` before ``10.jpg``."""
+    """Sort key that orders ``2.jpg`` before ``10.jpg`` (of a path's file name).
+
+    The name is split into runs of digits and non-digits; digit runs compare as
+    integers (``05`` == 5). This is the default ordering of ``natsort.natsorted``
+    on plain file names, which pysaliency uses for the stimuli of MIT1003, MIT300
+    and CAT2000 (checked against natsort 8.4 on the 1003 MIT1003 names).
+    """
     return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", Path(path).name)]
+
+
+def natural_sorted(paths: Iterable[str | Path]) -> list:
+    """``paths`` in natural order of their file names (see :func:`natural_key`)."""
+    return sorted(paths, key=natural_key)
+
+
+def crossval_folds(count: int, folds: int = 10, seed: int = 42) -> list[np.ndarray]:
+    """Image indices of each cross-validation fold, as pysaliency's ``crossval_split``.
+
+    pysaliency (``filter_datasets._get_crossval_split``, used by DeepGaze to
+    train on MIT1003) shuffles the stimulus indices ``0..count-1`` with
+    ``numpy.random.RandomState(seed).shuffle`` and cuts the shuffled list into
+    consecutive chunks of ``ceil(count / folds)`` indices; chunk ``k`` is fold
+    ``k`` (the last one is shorter). Each fold keeps the shuffled order.
+    """
+    if isinstance(count, bool) or not isinstance(count, (int, np.integer)) or count < 1:
+        raise ValueError(f"count must be a positive number of images, got {count!r}")
+    if isinstance(folds, bool) or not isinstance(folds, (int, np.integer)) or folds < 2:
+        raise ValueError(f"folds must be an int >= 2, got {folds!r}")
+    order = np.arange(count)
+    np.random.RandomState(seed).shuffle(order)
+    size = -(-count // folds)
+    return [order[k * size : (k + 1) * size] for k in range(folds)]
 
 
 def fixations_from_binary_map(fixation_map: np.ndarray, n: int, subject: int = 0):

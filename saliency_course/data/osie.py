@@ -20,6 +20,15 @@ Conventions of the original files and how they are converted:
   and ``y = row - 1``; ``order`` is the sample order within a subject, used as
   ``t`` (sample index, no clock was stored). Exposed as :attr:`OSIEDataset.mouse`.
 
+**First fixation.** pysaliency's ``get_OSIE`` keeps every stored fixation,
+and so does this loader by default (``first_fixation=True``). The stored
+scanpaths do not start on the centre: only 32.2 % of the 10,500 first
+fixations lie within 10 % of the image's width and height of its centre (later
+fixations: 9.4 %; :func:`saliency_course.data.stats.first_fixation_center_share`),
+so whatever fixation the trials started on is not in the file, or not central.
+``first_fixation=False`` drops each trial's first stored fixation all the same
+(onsets ``t`` keep their values).
+
 Viewing geometry is not stated in the repository; the authors' fixation-map
 code blurs with σ = 24 px, the usual one degree of visual angle, so
 ``pixels_per_degree = 24``. OSIE has no official split: a fixed seeded
@@ -65,7 +74,9 @@ class OSIEDataset(SaliencyDataset):
         return self._mouse
 
 
-def parse_eye_fixations(path: str | Path, image_names: list[str]) -> Fixations:
+def parse_eye_fixations(
+    path: str | Path, image_names: list[str], first_fixation: bool = True
+) -> Fixations:
     """Read ``data/eye/fixations.mat`` into 0-based :class:`Fixations` (see module doc)."""
     cells = load_mat(path).get("fixations")
     if cells is None or cells.size != len(image_names):
@@ -89,12 +100,14 @@ def parse_eye_fixations(path: str | Path, image_names: list[str]) -> Fixations:
                 raise ValueError(
                     f"{path}: image {name} subject {s}: fix_x/fix_y/fix_duration differ in length"
                 )
-            xs.append(x - 1.0)
-            ys.append(y - 1.0)
-            durations.append(d)
-            onsets.append(np.concatenate([[0.0], np.cumsum(d)[:-1]]))
-            ns.append(np.full(len(x), index[name]))
-            subjects.append(np.full(len(x), s))
+            onset = np.concatenate([[0.0], np.cumsum(d)[:-1]])
+            keep = slice(0 if first_fixation else 1, None)
+            xs.append(x[keep] - 1.0)
+            ys.append(y[keep] - 1.0)
+            durations.append(d[keep])
+            onsets.append(onset[keep])
+            ns.append(np.full(len(x[keep]), index[name]))
+            subjects.append(np.full(len(x[keep]), s))
     return Fixations(
         x=np.concatenate(xs),
         y=np.concatenate(ys),
@@ -152,9 +165,16 @@ def _fetch(folder: Path, progress: bool, done) -> None:
 
 
 def load_osie(
-    root: str | Path, download: bool = True, mouse: bool = True, progress: bool = True
+    root: str | Path,
+    download: bool = True,
+    mouse: bool = True,
+    first_fixation: bool = True,
+    progress: bool = True,
 ) -> OSIEDataset:
-    """Load OSIE from ``<root>/osie/data/`` (downloading the authors' repository if missing)."""
+    """Load OSIE from ``<root>/osie/data/`` (downloading the authors' repository if missing).
+
+    ``first_fixation=False`` drops each trial's first stored fixation (see the module doc).
+    """
     folder = Path(root) / "osie"
     names = [f"{i}.jpg" for i in IMAGE_IDS]
     images = [folder / "data" / "stimuli" / name for name in names]
@@ -169,7 +189,7 @@ def load_osie(
     return OSIEDataset(
         "osie",
         images,
-        parse_eye_fixations(eye, names),
+        parse_eye_fixations(eye, names, first_fixation),
         PIXELS_PER_DEGREE,
         CITATION,
         splits=seeded_split(len(images), SPLIT_FRACTIONS, seed=0),
