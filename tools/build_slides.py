@@ -323,7 +323,8 @@ def render_index(decks: list[Deck], mode: str) -> str:
     rows = "\n".join(
         f"<tr><td>{html.escape(d.notebook.split('_', 1)[0])}</td>"
         f'<td><a href="{html.escape(d.deck)}">{html.escape(d.title)}</a></td>'
-        f"<td>{html.escape(d.summary)}</td><td>{d.slides}</td></tr>"
+        f"<td>{html.escape(d.summary)}</td><td>{d.slides}"
+        f"{'' if d.has_slide_metadata else ' <small>(no slide metadata yet)</small>'}</td></tr>"
         for d in decks
     )
     note = (
