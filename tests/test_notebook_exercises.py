@@ -71,6 +71,7 @@ def offline(tmp_path_factory):
             os.environ[key] = value
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("name", "expected"),
     [

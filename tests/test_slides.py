@@ -176,6 +176,7 @@ def test_a_deck_inlines_its_assets_and_loads_nothing():
     assert len(re.findall(r'<img [^>]*src="data:image/png;base64,', html)) == 7
     assert "colab-badge.svg" not in html
     assert "UserWarning" not in html and "stdout stays\n" in html  # stderr left out
+    assert "density [untrained]" not in html  # the hide-input cell's code (its figure stays)
     parser = LeafSections()
     parser.feed(html)
     assert parser.leaves == 12
@@ -311,9 +312,10 @@ def browser():
         browser.close()
 
 
-def check_deck(browser, path: Path, slides: int, figures: int) -> None:
+def check_deck(browser, path: Path, slides: int, figures: int, notes: dict | None = None) -> None:
     """Open ``path`` offline; reveal.js must start with ``slides`` slides, every image load,
-    nothing leave the disk and no script fail, on every slide."""
+    nothing leave the disk and no script fail, on every slide; ``notes`` maps a slide index
+    to text its speaker notes must hold."""
     page = browser.new_page(viewport={"width": 1280, "height": 800})
     left_disk, errors = [], []
 
@@ -347,6 +349,8 @@ def check_deck(browser, path: Path, slides: int, figures: int) -> None:
             sizes = page.evaluate(f"() => {images}.map(image => image.naturalWidth)")
             assert all(width > 0 for width in sizes), f"slide {i + 1}: an image did not load"
             shown_images += len(sizes)
+            if notes and i in notes:
+                assert notes[i] in page.evaluate("Reveal.getSlideNotes()"), f"slide {i + 1} notes"
         assert shown_images >= figures, f"{shown_images} images on the slides, {figures} figures"
         if page.evaluate("typeof MathJax !== 'undefined'"):
             page.wait_for_function("() => document.querySelector('mjx-container')", timeout=20_000)
@@ -366,6 +370,7 @@ def figures_in(nb) -> int:
 
 
 @pytest.mark.browser
+@pytest.mark.slow
 def test_the_fixture_deck_in_chromium(browser, tmp_path):
     if not (build_slides.ASSETS / "reveal.js").is_dir():
         if SLIDES_DIR:
@@ -373,10 +378,12 @@ def test_the_fixture_deck_in_chromium(browser, tmp_path):
         pytest.skip("tools/slides/node_modules is missing: `npm ci --prefix tools/slides`")
     path = tmp_path / "deck.slides.html"
     path.write_text(convert(fixture(), "A fixture deck", Assets.load()))
-    check_deck(browser, path, slide_count(fixture()), figures_in(fixture()))
+    notes = {1: "Speaker notes: a long explanation"}  # the notes cell after the goals slide
+    check_deck(browser, path, slide_count(fixture()), figures_in(fixture()), notes)
 
 
 @pytest.mark.browser
+@pytest.mark.slow
 @pytest.mark.parametrize("deck", _built_decks() or [None], ids=lambda d: d and d["deck"])
 def test_a_built_deck_in_chromium(browser, deck):
     if deck is None:
