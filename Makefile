@@ -1,6 +1,8 @@
 # Two commands do all the set-up on a fresh machine (Python 3.10+ and make):
-#   make lab   - create .venv if missing, install the course, open JupyterLab on notebooks/
-#   make test  - the same set-up, then lint and the whole test suite (package + notebooks)
+#   make lab    - create .venv if missing, install the course, open JupyterLab on notebooks/
+#   make test   - the same set-up, then lint and the whole test suite (package + notebooks)
+#   make slides - execute the notebooks (smoke mode, reusing make test's fresh executed copies)
+#                 and build offline reveal.js decks: build/slides/index.html
 # Re-running reuses .venv; the install step re-runs only when pyproject.toml changes.
 
 PYTHON ?= python3
@@ -11,8 +13,13 @@ PIP := $(PY) -m pip install --quiet --constraint constraints.txt
 JOBS ?= auto
 LAB_ARGS ?=
 PYTEST_ARGS ?=
+# make slides: SLIDES_MODE=full on a GPU with the data; SLIDES_ARGS e.g. "--data DIR --weights
+# checkpoint 06 07" (see tools/build_slides.py --help)
+SLIDES_MODE ?= smoke
+SLIDES_ARGS ?=
+SLIDE_ASSETS := tools/slides/node_modules/.package-lock.json
 
-.PHONY: lab test lint format clean-venv
+.PHONY: lab test lint format clean-venv slides
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +37,14 @@ lint: $(STAMP)
 
 test: lint
 	$(PY) -m pytest -n $(JOBS) --durations=20 $(PYTEST_ARGS)
+
+# reveal.js and MathJax, pinned in tools/slides/package-lock.json, inlined into every deck
+$(SLIDE_ASSETS): tools/slides/package.json tools/slides/package-lock.json
+	npm ci --prefix tools/slides --no-audit --no-fund --loglevel=error
+	@touch $@
+
+slides: $(STAMP) $(SLIDE_ASSETS)
+	$(PY) tools/build_slides.py --mode $(SLIDES_MODE) $(SLIDES_ARGS)
 
 format: $(STAMP)
 	$(VENV)/bin/ruff format saliency_course tests benchmarks tools data_scripts

@@ -1,11 +1,13 @@
-"""The widgets of notebook 00 in a real browser: JupyterLab driven by Chromium.
+"""Notebook 00 in a real browser: its widgets, and RISE slides, in JupyterLab driven by Chromium.
 
 Starts JupyterLab on 127.0.0.1 (random port, random token, temporary folders),
 opens a copy of notebook 00 with smoke parameters, runs all cells, then checks
 that the flicker widget animates (the frame on screen changes), that a click
 far from the change is scored a miss and one on it a hit (a round trip
 browser -> kernel -> browser), and that a scripted mouse path in the
-be-the-observer widget comes back as fixations with scores.
+be-the-observer widget comes back as fixations with scores. A second test checks
+that the RISE extension (``jupyterlab-rise``, in the ``lab`` extra) is active and
+shows notebook 00 as reveal.js slides.
 
 Uses Debian's Chromium (``apt-get install -y chromium``), never ``playwright
 install``. Skipped with a message where Chromium or Playwright is missing,
@@ -251,6 +253,42 @@ def test_widgets_of_notebook_00_work_in_jupyterlab(chromium, jupyterlab):
             text = result.inner_text()
             fixations = int(re.search(r"You made (\d+) fixations", text).group(1))
             assert 2 <= fixations <= 4, text
+        except Exception:
+            page.screenshot(path=str(log.parent / "failure.png"), full_page=True)
+            print("screenshot:", log.parent / "failure.png", "\nlog:", log.read_text()[-3000:])
+            raise
+        finally:
+            browser.close()
+
+
+def test_rise_presents_notebook_00_as_slides(chromium, jupyterlab):
+    """The RISE extension of ``make lab`` is installed and shows notebook 00 as reveal.js slides."""
+    from playwright.sync_api import sync_playwright
+
+    url, log = jupyterlab
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS, headless=True)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        try:
+            page.goto(url)
+            page.wait_for_function(
+                "window.jupyterapp && window.jupyterapp.shell.currentWidget", timeout=60_000
+            )
+            commands = page.evaluate(
+                """async () => {
+                    const app = window.jupyterapp;
+                    await app.shell.currentWidget.context.ready;
+                    const rise = ["RISE:preview", "RISE:slideshow"];
+                    return rise.filter(c => app.commands.hasCommand(c));
+                }"""
+            )
+            assert commands == ["RISE:preview", "RISE:slideshow"], "jupyterlab-rise is not active"
+            page.evaluate("() => window.jupyterapp.commands.execute('RISE:preview')")
+            frame = page.frame_locator("iframe[src*='/rise/']").first
+            frame.locator(".reveal.ready .slides section").first.wait_for(timeout=60_000)
+            title = frame.locator(".reveal .slides section h1").first
+            assert "Visual attention and change blindness" in title.inner_text()
+            page.screenshot(path=str(log.parent / "rise.png"))
         except Exception:
             page.screenshot(path=str(log.parent / "failure.png"), full_page=True)
             print("screenshot:", log.parent / "failure.png", "\nlog:", log.read_text()[-3000:])

@@ -10,6 +10,14 @@ import sys
 from pathlib import Path
 
 import pytest
+from lecture_rules import (
+    ENFORCE_CELL_LENGTH,
+    ENFORCE_SLIDES,
+    MAX_CODE_LINES,
+    has_slide_metadata,
+    long_code_cells,
+    slide_problems,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tools"))
@@ -150,3 +158,24 @@ def test_notebook_is_clean_and_follows_the_template(name):
         assert re.search(rf"^{variable}\s*=", _source(parameters[0]), re.M), (
             f"the parameters cell does not set {variable}"
         )
+
+
+# -- lecture rules (issues 17 and 18.6); switches in tests/lecture_rules.py ----------------
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_notebook_slide_metadata_makes_a_deck(name):
+    nb = json.loads((NOTEBOOKS / name).read_text())
+    if not has_slide_metadata(nb) and not ENFORCE_SLIDES:
+        pytest.skip(f"{name}: no slide metadata yet (rule off: ENFORCE_SLIDES in lecture_rules)")
+    problems = slide_problems(nb)
+    assert not problems, f"{name}: " + "; ".join(problems)
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_notebook_code_cells_are_short(name):
+    long = long_code_cells(json.loads((NOTEBOOKS / name).read_text()))
+    message = f"{name}: code cells over {MAX_CODE_LINES} lines (cell, lines): {long}"
+    if long and not ENFORCE_CELL_LENGTH:
+        pytest.skip(message + " (rule off: ENFORCE_CELL_LENGTH in tests/lecture_rules.py)")
+    assert not long, message
