@@ -36,6 +36,7 @@ _MODELS: dict[str, str] = {
     "aclnet": "saliency_course.models.aclnet:build_aclnet",
     "mlnet": "saliency_course.models.mlnet:build_mlnet",
     "salicon": "saliency_course.models.salicon_model:build_salicon",
+    "bms": "saliency_course.models.bms:build_bms",
 }
 
 
