@@ -208,6 +208,9 @@ def test_keras_weights_file_gives_the_official_forward_pass(tmp_path, full_model
     assert [name for name, _ in read_keras_weights(path)][-1] == "eltwiseproduct_1"
     model = build_model("mlnet", pretrained=True, weights=path, canvas=(32, 40)).eval()
     assert model.caffe_input
+    copy = build_model("mlnet", pretrained=False, canvas=(32, 40))
+    copy.load_state_dict(model.state_dict())  # e.g. a run fine-tuned from these weights
+    assert copy.caffe_input  # the input convention travels with the weights
     image = np.random.default_rng(4).integers(0, 256, (32, 40, 3), dtype=np.uint8)
     with torch.no_grad():
         ours = model(to_input_batch(image)).double()

@@ -134,6 +134,9 @@ def test_caffemodel_gives_the_opensalicon_forward_pass(tmp_path):
     assert read_caffemodel(path)["sec_conv5_3"][0].shape == (512, 512, 3, 3)
     model = build_model("salicon", pretrained=True, weights=path).eval()
     assert model.caffe_input
+    copy = build_model("salicon", pretrained=False)
+    copy.load_state_dict(model.state_dict())
+    assert copy.caffe_input  # the input convention travels with the weights
     image = np.random.default_rng(2).integers(0, 256, (128, 160, 3), dtype=np.uint8)
     x = to_input_batch(image)
     with torch.no_grad():

@@ -40,10 +40,11 @@ Details of the code we reproduce:
   :meth:`MLNet.forward` letterboxes any input that is not ``canvas``-sized and
   crops the output to the image's part, so ``predict`` (which feeds the image at
   its own size, ``input_size = None``) gets the official framing. A model loaded
-  from the official weights sets ``caffe_input = True`` and converts the package's
-  ImageNet-normalised RGB input to the code's BGR-minus-mean input inside
-  ``forward``. The output is 1/8 of the canvas (60 x 80); ``postprocess`` scales it
-  to a maximum of 255 as ``postprocess_predictions`` does (no blur).
+  from the official weights sets ``caffe_input = True`` (saved with its weights)
+  and converts the package's ImageNet-normalised RGB input to the code's
+  BGR-minus-mean input inside ``forward``. The output is 1/8 of the canvas
+  (60 x 80); ``postprocess`` scales it to a maximum of 255 as
+  ``postprocess_predictions`` does (no blur).
 * **Weights.** ``weights="official"`` loads ``mlnet_salicon_weights.pkl`` (SALICON,
   linked from the README): despite its name it is the HDF5 file that Keras 1.1's
   ``ModelCheckpoint`` writes, read by :mod:`.keras_weights`; its 3x3 kernels were
@@ -225,6 +226,13 @@ class MLNet(nn.Module):
         cols = _span(left, width, out.shape[-1] / self.canvas[1])
         return out[:, :, rows, cols]
 
+    def get_extra_state(self) -> dict:
+        """Saved with the weights, so a run trained from the official weights keeps their input."""
+        return {"caffe_input": bool(self.caffe_input)}
+
+    def set_extra_state(self, state: dict) -> None:
+        self.caffe_input = bool(state["caffe_input"])
+
     @staticmethod
     def postprocess(output: torch.Tensor) -> torch.Tensor:
         """``255 * map / max(map)`` per image, as the code's ``postprocess_predictions``."""
@@ -260,8 +268,7 @@ def load_keras_weights(model: MLNet, path: str | Path) -> MLNet:
         if array.ndim == 4:
             array = theano_kernel_to_torch(array)
         state[key] = torch.from_numpy(np.array(array, dtype=np.float32))
-    model.load_state_dict(state, strict=True)
-    model.caffe_input = True
+    model.load_state_dict(state | {"_extra_state": {"caffe_input": True}}, strict=True)
     return model
 
 

@@ -49,7 +49,8 @@ the output non-linearity under a KL objective (we keep OpenSALICON's sigmoid;
 KL normalises the map anyway); the 1x1 layer's initialisation (OpenSALICON's
 report: Gaussian; we use std 0.01, bias 0). Inputs follow the package's
 convention (ImageNet-normalised RGB); a model loaded from OpenSALICON's weights
-sets ``caffe_input = True`` and converts to their BGR / 255 input in ``forward``.
+sets ``caffe_input = True`` (saved with its weights) and converts to their
+BGR / 255 input in ``forward``.
 
 29,430,401 parameters: two VGG-16 convolution stacks (2 x 14,714,688) and the
 1x1 readout (1,024 + 1). The training recipe is ``salicon_model`` in
@@ -150,6 +151,13 @@ class SALICONModel(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return torch.sigmoid(self.logits(x))
 
+    def get_extra_state(self) -> dict:
+        """Saved with the weights, so a run trained from the official weights keeps their input."""
+        return {"caffe_input": bool(self.caffe_input)}
+
+    def set_extra_state(self, state: dict) -> None:
+        self.caffe_input = bool(state["caffe_input"])
+
     @staticmethod
     def postprocess(output: torch.Tensor) -> torch.Tensor:
         """Min-max normalisation per image, as OpenSALICON's ``compute_saliency``."""
@@ -188,8 +196,7 @@ def load_caffe_weights(model: SALICONModel, path: str | Path) -> SALICONModel:
                     f"got {tuple(array.shape)}"
                 )
             state[key] = torch.from_numpy(np.ascontiguousarray(array, dtype=np.float32))
-    model.load_state_dict(state, strict=True)
-    model.caffe_input = True
+    model.load_state_dict(state | {"_extra_state": {"caffe_input": True}}, strict=True)
     return model
 
 
