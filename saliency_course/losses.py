@@ -13,6 +13,10 @@ code): :func:`kl_loss` = ``kld``, :func:`cc_loss` = ``-cc``,
   ground-truth map in [0, 1], both first average-pooled 4 x 4 (official code,
   ``models/model_bce.py``: ``pool_2d((4, 4), mode="average_exc_pad",
   ignore_border=True)``).
+* :func:`mlnet_loss` is ML-Net's loss (Cornia et al., "A Deep Multi-Level
+  Network for Saliency Prediction", ICPR 2016; official code ``model.py``): the
+  squared error between the prediction divided by its maximum and the target
+  in [0, 1], weighted by ``1 / (1.1 - target)``, averaged over pixels.
 * :func:`fixation_nll` is the negative log-likelihood of fixations under a
   log-density (Kümmerer, Wallis & Bethge, "Information-theoretic model
   comparison unifies saliency metrics", PNAS 2015; DeepGaze training),
@@ -28,7 +32,14 @@ from collections.abc import Sequence
 import torch
 import torch.nn.functional as F
 
-__all__ = ["kl_loss", "cc_loss", "nss_loss", "bce_downsampled_loss", "fixation_nll"]
+__all__ = [
+    "kl_loss",
+    "cc_loss",
+    "nss_loss",
+    "bce_downsampled_loss",
+    "fixation_nll",
+    "mlnet_loss",
+]
 
 EPS = 2.0**-52  # MATLAB's eps, as in the KL metric
 _REDUCTIONS = ("mean", "sum", "none")
@@ -189,3 +200,23 @@ def fixation_nll(
         height, width = maps.shape[-2:]
         per_image = -(log_likelihood + math.log(height * width)) / math.log(2.0)
     return _reduce_valid(per_image, n > 0, reduction)
+
+
+def mlnet_loss(
+    saliency: torch.Tensor, target: torch.Tensor, reduction: str = "mean"
+) -> torch.Tensor:
+    """ML-Net's loss: ``mean(((s / max s) - y)**2 / (1.1 - y))`` per image.
+
+    ``target`` is the ground-truth map scaled to [0, 1] (the code reads 0-255
+    maps and divides by 255). The code divides by the maximum without a guard;
+    an all-zero prediction is divided by the smallest positive float instead
+    (its loss is then that of a zero map, not NaN).
+    """
+    s, y = _pair(saliency, target, "target")
+    if y.min() < 0 or y.max() > 1:
+        raise ValueError(
+            f"target must lie in [0, 1], got values in [{y.min().item()}, {y.max().item()}]"
+        )
+    peak = s.amax(dim=1, keepdim=True).clamp_min(torch.finfo(s.dtype).tiny)
+    per_image = ((s / peak - y).pow(2) / (1.1 - y)).mean(dim=1)
+    return _reduce(per_image, reduction)

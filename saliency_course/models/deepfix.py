@@ -3,10 +3,14 @@
 S. S. S. Kruthiventi, K. Ayush, R. V. Babu. "DeepFix: A Fully Convolutional
 Neural Network for Predicting Human Eye Fixations", IEEE Transactions on Image
 Processing 26(9):4446-4456, 2017, arXiv:1510.02927. No official code or weights
-are public, and the course could not read the full text: what is known (VGG-16
-initialisation, dilated "holes" convolutions in conv5, inception-style modules,
-two location-biased convolution (LBC) layers that see 16 fixed Gaussian
-centre-bias maps, a 1x1 output convolution, Euclidean loss) is kept; every
+are public. The full text is public (arXiv:1510.02927), but only its abstract
+and first page were reachable from the course's tools, so the table below has
+**not** been checked against the paper's own layer table: what secondary
+sources report (VGG-16 initialisation, dilated "holes" convolutions in conv5,
+inception-style modules, two location-biased convolution (LBC) layers that see
+16 fixed Gaussian centre-bias maps, a 1x1 output convolution, Euclidean loss)
+is kept, and the abstract agrees (layers with very large receptive fields,
+semantics at several scales, a location-biased convolutional layer); every
 other number below is **our choice**, made to stay close to those facts:
 
 ==================  ===================================================  ==========

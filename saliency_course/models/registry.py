@@ -34,6 +34,9 @@ _MODELS: dict[str, str] = {
     "judd": "saliency_course.models.classic:build_judd",
     "framewise": "saliency_course.models.framewise:build_framewise",
     "aclnet": "saliency_course.models.aclnet:build_aclnet",
+    "mlnet": "saliency_course.models.mlnet:build_mlnet",
+    "salicon": "saliency_course.models.salicon_model:build_salicon",
+    "bms": "saliency_course.models.bms:build_bms",
 }
 
 

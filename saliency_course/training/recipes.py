@@ -15,6 +15,12 @@ recipe follows the code; each recipe's ``notes`` say where and why.
 ``deepgaze_      protocol of the official code ``matthias-k/DeepGaze``.
 finetune``
 ``deepfix``      Kruthiventi, Ayush, Babu, "DeepFix", IEEE TIP 26(9), 2017.
+``mlnet``        Cornia, Baraldi, Serra, Cucchiara, "A Deep Multi-Level
+                 Network for Saliency Prediction", ICPR 2016; code
+                 ``marcellacornia/mlnet``.
+``salicon_       Huang, Shen, Boix, Zhao, "SALICON: Reducing the Semantic
+model``          Gap in Saliency Prediction by Adapting Deep Neural
+                 Networks", ICCV 2015 (the model, not the dataset).
 ===============  ===========================================================
 """
 
@@ -29,6 +35,8 @@ import torch
 
 from .. import losses
 from . import objectives
+from .distributed import unwrap
+from .keras_optim import KerasSGD
 
 Batch = dict[str, Any]
 
@@ -216,6 +224,27 @@ class LogLikelihoodRecipe(Recipe):
         return model(batch["image"])
 
 
+@dataclass(frozen=True)
+class PenalisedRecipe(Recipe):
+    """A plain recipe whose model adds its own regulariser to the training loss.
+
+    The training loss is ``loss(output, batch) + model.<penalty>()`` (as a Keras
+    ``W_regularizer`` adds to the loss); the validation loss is ``loss`` alone.
+    """
+
+    penalty: str = ""
+
+    def train_step(self, modules, optimizers, batch, ctx):
+        model = modules["model"]
+        with ctx.autocast():
+            output = self.forward(model, batch)
+        loss = self.loss(output, batch)
+        if self.penalty:
+            loss = loss + getattr(unwrap(model), self.penalty)().float()
+        optimise(loss, optimizers["model"], ctx)
+        return {"loss": loss.item()}
+
+
 # -- the registry --------------------------------------------------------------------
 
 _RECIPES: dict[str, Recipe] = {}
@@ -261,6 +290,21 @@ def _deepfix_loss(output, batch):
     target = objectives.unit_maps(batch["density"])
     objectives._check_pair(output, target)
     return torch.nn.functional.mse_loss(output.float(), target.float())
+
+
+def _mlnet_loss(output, batch):
+    """ML-Net's loss against the ground truth scaled to max 1 and resized (bilinear) to the map."""
+    target = objectives.unit_maps(batch["density"].float())
+    target = torch.nn.functional.interpolate(
+        target, size=output.shape[-2:], mode="bilinear", align_corners=False
+    )
+    return losses.mlnet_loss(output.float(), target.clamp(0.0, 1.0))
+
+
+def _salicon_kld_loss(output, batch):
+    """KL divergence of the map from the ground-truth density pooled to the map's size."""
+    target = torch.nn.functional.adaptive_avg_pool2d(batch["density"].float(), output.shape[-2:])
+    return losses.kl_loss(output.float(), target)
 
 
 def _nll_loss(output, batch):
@@ -445,9 +489,74 @@ register_recipe(
     )
 )
 
+register_recipe(
+    PenalisedRecipe(
+        name="mlnet",
+        model="mlnet",
+        kind="plain",
+        loss=_mlnet_loss,
+        to_saliency=_identity,
+        optimizer=lambda params: KerasSGD(params, lr=1e-3, momentum=0.9, decay=5e-4, nesterov=True),
+        batch_size=10,
+        epochs=20,
+        input_size=(480, 640),
+        penalty="prior_penalty",
+        settings={
+            "loss": "mean of ((s / max s) - y)^2 / (1.1 - y) on the 60x80 map, y = ground "
+            "truth / its max; plus sum(W^2) / 48 on the prior W",
+            "optimizer": "Keras 1.x SGD, Nesterov momentum 0.9, learning-rate decay 5e-4 "
+            "per update: lr / (1 + 5e-4 t)",
+            "lr": 1e-3,
+        },
+        reference="Cornia, Baraldi, Serra, Cucchiara, A Deep Multi-Level Network for "
+        "Saliency Prediction, ICPR 2016; code marcellacornia/mlnet (model.py, main.py, "
+        "config.py)",
+        notes="Keras' decay=5e-4 is a per-update learning-rate decay, not weight decay; "
+        "KerasSGD reproduces Keras 1.x's update (velocity holds lr-scaled steps). The code "
+        "stops when val_loss has not improved for 5 epochs and keeps the best epoch "
+        "(EarlyStopping(patience=5), ModelCheckpoint(save_best_only=True)); fit does neither: "
+        "it runs every epoch, records val_loss per epoch in the history and checkpoints the "
+        "last one, so pick the epoch from the history. Targets are resized bilinearly to the "
+        "map as the code's cv2.resize does. The validation loss leaves out the prior penalty "
+        "(Keras' includes it). Trained on SALICON (10,000 training, 5,000 validation images).",
+    )
+)
+
+register_recipe(
+    Recipe(
+        name="salicon_model",
+        model="salicon",
+        kind="plain",
+        loss=_salicon_kld_loss,
+        to_saliency=_identity,
+        optimizer=lambda params: torch.optim.SGD(params, lr=1e-3, momentum=0.9, weight_decay=5e-4),
+        batch_size=1,
+        epochs=10,
+        input_size=(1200, 1600),
+        settings={
+            "loss": "KL divergence of the map from the ground-truth density (pooled to the "
+            "map's size)",
+            "optimizer": "SGD, momentum 0.9, weight decay 5e-4, one image per update",
+            "lr": 1e-3,
+        },
+        reference="Huang, Shen, Boix, Zhao, SALICON: Reducing the Semantic Gap in Saliency "
+        "Prediction by Adapting Deep Neural Networks, ICCV 2015; OpenSALICON (CLT29/"
+        "OpenSALICON, Thomas 2016) for what the paper leaves open",
+        notes="the paper compared NSS, CC, KL and similarity as objectives and chose KL; it "
+        "fine-tunes every layer, one image per gradient step, on OSIE (1-2 hours). "
+        "OpenSALICON instead trains with sigmoid cross-entropy against fixation maps, SGD lr "
+        "1e-6 (x0.1 every 4000 images), momentum 0.9, weight decay 5e-4, conv1-conv2 frozen; "
+        "we keep its momentum and weight decay. The paper's learning rate was not available: "
+        "lr 1e-3 and 10 epochs are the course's choices [unverified] (KL's gradients are "
+        "about a map's pixel count smaller than the summed cross-entropy OpenSALICON's 1e-6 "
+        "was set for).",
+    )
+)
+
 __all__ = [
     "AdversarialRecipe",
     "LogLikelihoodRecipe",
+    "PenalisedRecipe",
     "Recipe",
     "StepContext",
     "get_recipe",
