@@ -441,3 +441,17 @@ def test_mit1003_centre_bias_floor_below_the_inter_observer_ceiling(mit1003):
     for name in names[:3]:
         assert floor[name] < ceiling.loc["mean", name], name
     assert abs(floor["auc_shuffled"] - 0.5) <= 0.03  # sAUC discounts the centre bias
+
+
+def test_memory_is_bounded_and_forgotten_images_come_back_from_disk(monkeypatch):
+    from saliency_course.metrics import truth_cache
+
+    ds = TinyDataset()
+    saliency = _maps(ds)
+    budget = 2 * 30 * 40 * 8 * 4  # about two images of 30 x 40 with their derived maps
+    monkeypatch.setattr(truth_cache, "MEMORY_BUDGET", budget)
+    first = evaluate(saliency, ds, metrics=["cc", "kld"], baseline=None, progress=False)
+    truth = ground_truth(ds)
+    assert 1 <= len(truth._sizes) < len(ds) and sum(truth._sizes.values()) <= budget
+    again = evaluate(saliency, ds, metrics=["cc", "kld"], baseline=None, progress=False)
+    pd.testing.assert_frame_equal(first, again)

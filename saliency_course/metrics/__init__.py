@@ -36,7 +36,10 @@ from .auc import JUDD_JITTER, auc_borji, auc_judd, auc_shuffled, judd_roc
 from .distribution import cc, kld, similarity
 from .emd import emd
 from .evaluation import evaluate, inter_observer
-from .ground_truth import (
+from .location import information_gain, nss
+from .registry import METRICS, MetricInfo
+from .scoring import score_map
+from .truth_cache import (
     N_OTHER,
     CenterBiasBaseline,
     GroundTruth,
@@ -45,9 +48,6 @@ from .ground_truth import (
     ground_truth,
     other_fixation_map,
 )
-from .location import information_gain, nss
-from .registry import METRICS, MetricInfo
-from .scoring import score_map
 
 __all__ = [
     "JUDD_JITTER",

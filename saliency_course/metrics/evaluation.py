@@ -3,7 +3,7 @@
 :func:`evaluate` scores saliency maps of a dataset's images and
 :func:`inter_observer` the split-half agreement of its observers (the
 ceiling); both read the dataset's ground truth from the shared cache of
-:mod:`saliency_course.metrics.ground_truth` (fixated pixels, density map,
+:mod:`saliency_course.metrics.truth_cache` (fixated pixels, density map,
 sAUC's other map, the information-gain baseline; see there for how each is
 built) and score with :func:`saliency_course.metrics.scoring.score_truth`,
 which is what :func:`score_map` and the metric functions compute too.
@@ -24,7 +24,11 @@ from collections.abc import Callable, Mapping, Sequence
 import numpy as np
 
 from .auc import JUDD_JITTER
-from .ground_truth import (
+from .inputs import Density, Fixated, SaliencyMap
+from .location import baseline_bits
+from .registry import METRICS
+from .scoring import ImageTruth, check_metrics, score_map, score_truth
+from .truth_cache import (
     N_OTHER,
     CenterBiasBaseline,
     GroundTruth,
@@ -32,10 +36,6 @@ from .ground_truth import (
     ground_truth,
     other_fixation_map,
 )
-from .inputs import Density, Fixated, SaliencyMap
-from .location import baseline_bits
-from .registry import METRICS
-from .scoring import ImageTruth, check_metrics, score_map, score_truth
 
 __all__ = [
     "evaluate",
@@ -130,7 +130,7 @@ def evaluate(
     model, a :class:`ShapeBaseline`), a map, a callable image -> map, or
     ``None`` (then information gain cannot be asked for). ``judd_jitter``
     switches AUC-Judd's MATLAB jitter. The ground truth comes from
-    :func:`~saliency_course.metrics.ground_truth.ground_truth` (``cache``:
+    :func:`~saliency_course.metrics.truth_cache.ground_truth` (``cache``:
     ``True`` also keeps it on disk, ``False`` in memory only, or a folder).
     Rows are image indices, the last one ``"mean"`` (ignoring NaN); an image
     without fixations inside it gets a row of NaN. ``desc`` labels the progress bar.

@@ -92,6 +92,20 @@ class Prepared:
             self._derived[key] = compute()
         return self._derived[key]
 
+    @property
+    def nbytes(self) -> int:
+        """Bytes of the arrays held, derived ones included."""
+
+        def size(value) -> int:
+            if isinstance(value, np.ndarray):
+                return value.nbytes
+            if isinstance(value, (tuple, list)):
+                return sum(size(v) for v in value)
+            return 0
+
+        held = list(vars(self).values()) + list(self._derived.values())
+        return sum(size(v) for v in held)
+
 
 class SaliencyMap(Prepared):
     """A saliency map checked once (2-D, finite), resized once per target shape.

@@ -8,7 +8,7 @@ fixated pixels. :func:`score_truth` scores a
 is checked, resized and normalised once for all metrics. :func:`score_map`
 does the same from plain arrays; :func:`saliency_course.metrics.evaluate`
 takes the ground truth from the dataset's cache
-(:mod:`saliency_course.metrics.ground_truth`).
+(:mod:`saliency_course.metrics.truth_cache`).
 """
 
 from __future__ import annotations

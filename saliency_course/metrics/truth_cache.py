@@ -17,7 +17,9 @@ saliency map with:
 :func:`ground_truth` returns the :class:`GroundTruth` of a dataset and these
 settings, shared by every caller in the process (``evaluate``,
 ``inter_observer``, the benchmark, the notebooks). Each part of each image is
-built on first use and kept in memory; with ``cache=True`` it is also written
+built on first use and kept in memory (up to :data:`MEMORY_BUDGET` bytes per
+dataset and setting, about 40 images of 768 x 1024 with what the metrics
+derive from them); with ``cache=True`` it is also written
 to disk, under ``config.data_root()/cache/ground_truth/`` (see
 :func:`cache_directory`), so a later session reads it back instead of
 rebuilding it. The folder names hold the whole key: the dataset's identity
@@ -43,7 +45,7 @@ from pathlib import Path
 import numpy as np
 
 from ..fixations import Fixations
-from .inputs import Density, Fixated, SaliencyMap
+from .inputs import Density, Fixated, Prepared, SaliencyMap
 from .location import baseline_bits
 from .scoring import ImageTruth
 
@@ -62,6 +64,9 @@ __all__ = [
 N_OTHER = 10
 #: How many :class:`GroundTruth` objects (datasets x settings) stay in memory.
 SHARED_SIZE = 4
+#: Bytes of images' ground truth one :class:`GroundTruth` keeps in memory (least recently
+#: used images beyond it are forgotten and read back from disk when needed again).
+MEMORY_BUDGET = 2**30
 
 
 def cache_directory(cache: bool | str | os.PathLike = True) -> Path | None:
@@ -327,7 +332,9 @@ class GroundTruth:
         root = cache_directory(cache)
         self.directory = None if root is None else root / self.identity / f"v{__version__}"
         self._store = _DiskStore(None if root is None else self.directory / self.settings)
-        self._parts: dict[tuple[str, int], object] = {}
+        self._images: OrderedDict[int, dict[str, Prepared]] = OrderedDict()
+        self._sizes: dict[int, int] = {}
+        self._last: int | None = None
         self._bits: dict[tuple[object, int], np.ndarray] = {}
         self._baselines: dict[object, CenterBiasBaseline] = {}
         self._objects: OrderedDict[tuple[str, int], object] = OrderedDict()
@@ -335,71 +342,74 @@ class GroundTruth:
         self._with_fixations = dataset.fixations.images
 
     # -- the parts of one image ------------------------------------------------------------
-    def _part(self, name: str, i: int, build: Callable[[], np.ndarray]) -> np.ndarray:
-        key = (name, int(i))
-        if key not in self._parts:
+    def _part(self, i: int, name: str, make, build: Callable[[], np.ndarray]):
+        """Part ``name`` of image ``i``: from memory, else from disk, else built (and saved)."""
+        parts = self._images.setdefault(int(i), {})
+        if name not in parts:
             array = self._store.load(f"{i}.{name}")
             if array is None:
                 array = build()
                 self._store.save(f"{i}.{name}", array)
-            self._parts[key] = array
-        return self._parts[key]
+            parts[name] = make(array)
+        return parts[name]
+
+    def _keep(self, i: int) -> None:
+        """Mark image ``i`` as just used; forget the least recently used beyond the budget."""
+        self._images.move_to_end(i)
+        for j in {i, self._last} & set(self._images):  # the last one has grown since
+            self._sizes[j] = sum(part.nbytes for part in self._images[j].values())
+        self._last = i
+        while sum(self._sizes.values()) > MEMORY_BUDGET and len(self._images) > 1:
+            oldest, _ = self._images.popitem(last=False)
+            self._sizes.pop(oldest, None)
 
     def fixated(self, i: int) -> Fixated:
         """The fixated pixels of image ``i`` (the dataset's fixation map)."""
         from ..data.base import SaliencyDataset
         from ..maps import fixated_pixels
 
-        key = ("Fixated", int(i))
-        if key not in self._parts:
-            shape = tuple(self.dataset.image_shape(i))
+        shape = tuple(self.dataset.image_shape(i))
 
-            def build():
-                if type(self.dataset).fixation_map is SaliencyDataset.fixation_map:
-                    # what that method computes, without a full-size map
-                    return np.unique(fixated_pixels(self.fixations_of(i), shape))
-                return np.flatnonzero(self.dataset.fixation_map(i))
+        def build():
+            if type(self.dataset).fixation_map is SaliencyDataset.fixation_map:
+                # what that method computes, without a full-size map
+                return np.unique(fixated_pixels(self.fixations_of(i), shape))
+            return np.flatnonzero(self.dataset.fixation_map(i))
 
-            self._parts[key] = Fixated(self._part("fixated", i, build), shape)
-        return self._parts[key]
+        return self._part(i, "fixated", lambda a: Fixated(a, shape), build)
 
     def density(self, i: int) -> Density:
         """The density map of image ``i`` (the dataset's, at ``sigma_deg``)."""
-        key = ("Density", int(i))
-        if key not in self._parts:
-            options = {} if self.sigma_deg is None else {"sigma_deg": self.sigma_deg}
-            array = self._part("density", i, lambda: self.dataset.density_map(i, **options))
-            self._parts[key] = Density(array)
-        return self._parts[key]
+        options = {} if self.sigma_deg is None else {"sigma_deg": self.sigma_deg}
+        return self._part(i, "density", Density, lambda: self.dataset.density_map(i, **options))
 
     def others(self, i: int) -> Fixated:
         """sAUC's negatives for image ``i``: pixels fixated on ``n_other`` other images."""
-        key = ("Others", int(i))
-        if key not in self._parts:
 
-            def build():
-                return _other_pixels(
-                    self.dataset,
-                    i,
-                    self.n_other,
-                    self.seed,
-                    self.pool,
-                    self._fixations_of,
-                    self._with_fixations,
-                )
+        def build():
+            return _other_pixels(
+                self.dataset,
+                i,
+                self.n_other,
+                self.seed,
+                self.pool,
+                self._fixations_of,
+                self._with_fixations,
+            )
 
-            self._parts[key] = Fixated(self._part("others", i, build), self.dataset.image_shape(i))
-        return self._parts[key]
+        shape = tuple(self.dataset.image_shape(i))
+        return self._part(i, "others", lambda a: Fixated(a, shape), build)
 
     def image(self, i: int, needs: set[str]) -> ImageTruth:
         """Image ``i``'s ground truth for metrics that need ``needs`` (``METRICS[m].needs``)."""
+        i = int(i)
         truth = ImageTruth(fixated=self.fixated(i))
-        if truth.fixated.size == 0:
-            return truth
-        if "density" in needs:
-            truth.density = self.density(i)
-        if "fixations+other" in needs:
-            truth.others = self.others(i)
+        if truth.fixated.size > 0:
+            if "density" in needs:
+                truth.density = self.density(i)
+            if "fixations+other" in needs:
+                truth.others = self.others(i)
+        self._keep(i)
         return truth
 
     def fixations_of(self, i: int) -> Fixations:
