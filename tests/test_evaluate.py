@@ -350,7 +350,7 @@ def test_ground_truth_is_shared_and_kept_on_disk(tmp_path):
     assert truth is ground_truth(TinyDataset())  # same content and settings: one object
     assert truth.identity.startswith("tiny-4images-") and truth.directory.name == f"v{__version__}"
     folder = truth.directory / truth.settings
-    assert folder.name == "sigma1.0-seed0-other10-poolall"
+    assert folder.name == "sigma1.0-seed0-other10"
     assert str(folder).startswith(str(tmp_path / "data_root" / "cache" / "ground_truth"))
     files = sorted(p.name for p in folder.iterdir())
     assert {"0.fixated.npy", "0.density.npy", "0.others.npy", "3.density.npy"} <= set(files)
@@ -455,3 +455,14 @@ def test_memory_is_bounded_and_forgotten_images_come_back_from_disk(monkeypatch)
     assert 1 <= len(truth._sizes) < len(ds) and sum(truth._sizes.values()) <= budget
     again = evaluate(saliency, ds, metrics=["cc", "kld"], baseline=None, progress=False)
     pd.testing.assert_frame_equal(first, again)
+
+
+def test_an_unwritable_cache_warns_once_and_keeps_scoring(tmp_path):
+    ds = TinyDataset()
+    blocked = tmp_path / "a file"
+    blocked.write_text("not a folder")
+    with pytest.warns(UserWarning, match="not writable"):
+        table = evaluate(
+            _maps(ds), ds, metrics="cc", baseline=None, progress=False, cache=blocked / "cache"
+        )
+    assert np.isfinite(table["cc"]).all()

@@ -6,9 +6,9 @@ saliency map with:
 * the **fixated pixels** (the dataset's binary fixation map);
 * the **density map** (the dataset's Gaussian of ``sigma_deg`` degrees);
 * the **other map** of sAUC: the fixations of ``n_other = 10`` other images
-  (Borji et al. used M = 10), drawn without replacement from ``pool`` (default:
-  every image with fixations) by a generator seeded with ``(seed, image)``,
-  their coordinates scaled to this image's size;
+  (Borji et al. used M = 10), drawn without replacement from every other image
+  with fixations by a generator seeded with ``(seed, image)``, their
+  coordinates scaled to this image's size;
 * the **baseline** of information gain, by default a centre bias
   (:func:`saliency_course.maps.fit_center_bias`) fitted on the fixations of
   the images in *other* folds (:class:`CenterBiasBaseline`), so an image never
@@ -24,9 +24,9 @@ to disk, under ``config.data_root()/cache/ground_truth/`` (see
 :func:`cache_directory`), so a later session reads it back instead of
 rebuilding it. The folder names hold the whole key: the dataset's identity
 (name, number of images, a SHA-1 fingerprint of its fixations and viewing
-geometry), the package version, then sigma, seed, ``n_other`` and the pool;
-inside, one file per image and part (``<image>.density.npy``, ...), so any
-split of the dataset reuses what another split built. Files are written to a
+geometry), the package version, then sigma, seed and ``n_other``; inside, one
+file per image and part (``<image>.density.npy``, ...): no part depends on
+which other images are scored, so any split reuses what another split built. Files are written to a
 temporary name and renamed, so a crash never leaves half a file behind.
 """
 
@@ -95,7 +95,8 @@ def dataset_identity(dataset) -> str:
     digest = hashlib.sha1()
     for array in (fixations.x, fixations.y, fixations.n, fixations.subject):
         digest.update(np.ascontiguousarray(array).tobytes())
-    digest.update(f"{type(dataset).__name__}|{float(dataset.pixels_per_degree)!r}".encode())
+    ppd = getattr(dataset, "pixels_per_degree", None)
+    digest.update(f"{type(dataset).__name__}|{ppd!r}".encode())
     name = re.sub(r"[^A-Za-z0-9._-]+", "_", str(getattr(dataset, "name", "dataset")))
     return f"{name}-{len(dataset)}images-{digest.hexdigest()[:16]}"
 
@@ -283,9 +284,10 @@ def _model_from_record(record: np.ndarray, train: Fixations, shapes):
 class ShapeBaseline:
     """A baseline that depends on the image size only: ``density(shape) -> map``.
 
-    Wraps e.g. a fitted :class:`saliency_course.maps.CenterBias` or the
-    ``center_bias`` model (anything with a ``density`` method), or a function
-    of the shape; the map of each size is computed once.
+    Wraps a function of the shape, for :func:`evaluate`; anything with a
+    ``density`` method (a fitted :class:`saliency_course.maps.CenterBias`, the
+    ``center_bias`` model) is taken as such directly. Images of one size
+    share one map.
     """
 
     def __init__(self, density: Callable[[tuple[int, int]], np.ndarray]) -> None:
@@ -293,7 +295,7 @@ class ShapeBaseline:
 
 
 class GroundTruth:
-    """The ground truth of one dataset for one setting of sigma, seed, ``n_other`` and pool.
+    """The ground truth of one dataset for one setting of sigma, seed and ``n_other``.
 
     Get it with :func:`ground_truth` (shared); :meth:`image` returns an image's
     :class:`~saliency_course.metrics.scoring.ImageTruth` with the parts asked
@@ -310,7 +312,6 @@ class GroundTruth:
         sigma_deg: float | None = 1.0,
         n_other: int = N_OTHER,
         seed: int = 0,
-        pool: Sequence[int] | None = None,
         cache: bool | str | os.PathLike = True,
     ) -> None:
         from .. import __version__
@@ -321,14 +322,8 @@ class GroundTruth:
             raise ValueError(f"n_other must be a positive int, got {n_other!r}")
         self.dataset = dataset
         self.sigma_deg, self.n_other, self.seed = sigma_deg, int(n_other), seed
-        self.pool = None if pool is None else np.unique(np.asarray(pool, dtype=np.int64))
         self.identity = dataset_identity(dataset)
-        pool_key = (
-            "all" if self.pool is None else hashlib.sha1(self.pool.tobytes()).hexdigest()[:12]
-        )
-        self.settings = (
-            f"sigma{sigma_deg!r}-seed{seed!r}-other{self.n_other}-pool{pool_key}".replace(" ", "")
-        )
+        self.settings = f"sigma{sigma_deg!r}-seed{seed!r}-other{self.n_other}".replace(" ", "")
         root = cache_directory(cache)
         self.directory = None if root is None else root / self.identity / f"v{__version__}"
         self._store = _DiskStore(None if root is None else self.directory / self.settings)
@@ -392,7 +387,7 @@ class GroundTruth:
                 i,
                 self.n_other,
                 self.seed,
-                self.pool,
+                None,
                 self._fixations_of,
                 self._with_fixations,
             )
@@ -511,7 +506,6 @@ def ground_truth(
     sigma_deg: float | None = 1.0,
     n_other: int = N_OTHER,
     seed: int = 0,
-    pool: Sequence[int] | None = None,
     cache: bool | str | os.PathLike = True,
 ) -> GroundTruth:
     """The shared :class:`GroundTruth` of ``dataset`` for these settings.
@@ -520,11 +514,10 @@ def ground_truth(
     the same object, so every caller reuses what another built; the last
     :data:`SHARED_SIZE` are kept.
     """
-    pool_key = None if pool is None else tuple(np.unique(np.asarray(pool, dtype=np.int64)))
     root = cache_directory(cache)
-    key = (dataset_identity(dataset), sigma_deg, n_other, seed, pool_key, str(root))
+    key = (dataset_identity(dataset), sigma_deg, n_other, seed, str(root))
     if key not in _SHARED:
-        _SHARED[key] = GroundTruth(dataset, sigma_deg, n_other, seed, pool, cache)
+        _SHARED[key] = GroundTruth(dataset, sigma_deg, n_other, seed, cache)
         while len(_SHARED) > SHARED_SIZE:
             _SHARED.popitem(last=False)
     _SHARED.move_to_end(key)
