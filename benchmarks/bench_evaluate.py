@@ -115,6 +115,12 @@ def timed_evaluate(dataset, indices, saliency, centre, seed, metrics, cache) -> 
 
 
 def main() -> None:
+    with tempfile.TemporaryDirectory(prefix="bench_evaluate_") as scratch:
+        run(Path(scratch))
+
+
+def run(scratch: Path) -> None:
+    """Everything of :func:`main`; the disk caches are folders of ``scratch``."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--images", type=int, default=20, help="how many 768x1024 images")
     parser.add_argument("--repeat", type=int, default=3, help="warm runs (best is kept)")
@@ -142,7 +148,7 @@ def main() -> None:
     shapes = sorted({tuple(dataset.image_shape(int(i))) for i in indices})
 
     # imports and first-call costs (POT, scipy) are paid once here, not timed
-    warm_dir = tempfile.mkdtemp(prefix="bench_warmup_")
+    warm_dir = scratch / "warm-up"
     timed_evaluate(dataset, indices[:1], saliency, centre, args.seed, list(METRICS), warm_dir)
     clear_memory_cache()
 
@@ -152,7 +158,7 @@ def main() -> None:
     rows = {}
     for name in METRICS:
         clear_memory_cache()
-        cache = tempfile.mkdtemp(prefix="bench_cold_")
+        cache = scratch / name
         cold, _ = timed_evaluate(dataset, indices, saliency, centre, args.seed, [name], cache)
         warm = min(
             (
@@ -164,7 +170,7 @@ def main() -> None:
         rows[METRICS[name].label] = (plain[name].per_image(n), cold.per_image(n), warm.per_image(n))
 
     clear_memory_cache()
-    cache = tempfile.mkdtemp(prefix="bench_all_")
+    cache = scratch / "all"
     cold, table = timed_evaluate(
         dataset, indices, saliency, centre, args.seed, list(METRICS), cache
     )
