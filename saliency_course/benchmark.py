@@ -2,53 +2,60 @@
 
 Columns follow the lecture (and the MIT300 table of Pan et al., "SalGAN",
 arXiv:1701.01081, Table 4): AUC-J, SIM, EMD, AUC-B, sAUC, CC, NSS, KL, IG.
-Metrics are those of :mod:`saliency_course.metrics` (the MIT benchmark code,
-Bylinskii et al., TPAMI 2018); per image:
+This module only composes rows; the scores, the ground truth and its cache
+are :mod:`saliency_course.metrics`' (:func:`~saliency_course.metrics.evaluate`
+and :func:`~saliency_course.metrics.inter_observer`, the MIT benchmark's
+metrics, Bylinskii et al., TPAMI 2018), so a notebook calling ``evaluate``
+gets the same numbers for the same images and settings. Per image:
 
-* fixation-based (AUC-J with MATLAB's jitter, AUC-B, sAUC, NSS, IG) against
-  the image's fixation map; sAUC's negatives are the fixations of
-  ``n_other`` other images of the split, mapped to this image's size in
-  normalised coordinates; IG is relative to the centre-bias model;
+* fixation-based (AUC-J, AUC-B, sAUC, NSS, IG) against the image's fixated
+  pixels; sAUC's negatives are the fixations of ``n_other`` other images of
+  the dataset, mapped to this image's size in normalised coordinates; IG is
+  relative to the centre-bias model; AUC-J's MATLAB jitter is ``judd_jitter``
+  (the package's one default, :data:`~saliency_course.metrics.JUDD_JITTER`);
 * distribution-based (SIM, EMD, CC, KL) against the density map (Gaussian of
   ``sigma_deg`` degrees).
 
 Two reference rows are computed on the same images:
 
-* **inter-observer (ceiling)** — split-half consistency: the density map of a
+* **inter-observer (ceiling)** — split-half consistency
+  (:func:`saliency_course.metrics.inter_observer`): the density map of a
   random half of the observers predicts the other half's fixations and
   density. With half the observers it underestimates the ceiling of an
   infinite crowd, so a good model can come close to it;
 * **centre bias (floor)** — the centre bias fitted on the training split; a
   model below it has learned less than "look at the middle".
 
-Published figures (:func:`published_table`) come from
-``docs/models.md`` §9 and the papers' tables: MIT300 under the old MIT
-protocol (SalGAN Table 4, leaderboard of 10 Nov 2016), SALICON test, and
+Published figures (:func:`published_table`) come from the papers' tables:
+MIT300 under the old MIT protocol and the SALICON test set (Pan et al.,
+SalGAN, arXiv:1701.01081 Table 4, leaderboards of 10 Nov 2016), and
 DeepGaze IIE on the MIT/Tuebingen benchmark. They were measured on other
 images (MIT300's fixations are held out) and, for the Tuebingen row, with
-another protocol, so they place a model only roughly.
+another protocol, so they place a model only roughly. :func:`slide_table`
+lays out the lecture's two slides (Table 4's SALICON and MIT300 halves) with
+the best value of each column marked.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 import torch
-from tqdm.auto import tqdm
 
 from . import metrics as M
 from .errors import OfflineError
-from .maps import density_map, fixation_map
 from .models import build_model, predict
 
 __all__ = [
     "COLUMNS",
-    "GroundTruth",
     "HIGHER_IS_BETTER",
     "PUBLISHED_NAMES",
+    "SLIDES",
+    "SlideTable",
     "benchmark_table",
     "course_model",
     "inter_observer_scores",
@@ -56,6 +63,7 @@ __all__ = [
     "published_table",
     "score_images",
     "side_by_side",
+    "slide_table",
 ]
 
 #: The lecture's column order and the metric behind each column.
@@ -73,28 +81,31 @@ COLUMNS = {
 HIGHER_IS_BETTER = {column: M.METRICS[name].higher_is_better for column, name in COLUMNS.items()}
 CEILING = "inter-observer (ceiling)"
 FLOOR = "centre bias (floor)"
+HUMANS = "Humans (inter-observer)"
 
+_TABLE4 = "Pan et al., SalGAN, arXiv:1701.01081v2, Table 4"
 _MIT300_OLD = "MIT300, old MIT protocol (SalGAN arXiv:1701.01081 Table 4, Nov 2016)"
 _SALICON = "SALICON test (SalGAN arXiv:1701.01081 Table 4)"
 _TUEBINGEN = "MIT300, MIT/Tuebingen protocol (DeepGaze IIE, arXiv:2105.12441)"
+# Rows in Table 4's order (arXiv:1701.01081v2, leaderboards of 10 Nov 2016).
 _PUBLISHED = [
     # model, benchmark, AUC-J, SIM, EMD, AUC-B, sAUC, CC, NSS, KL
-    ("Humans (inter-observer)", _MIT300_OLD, 0.92, 1.00, 0.0, 0.88, 0.81, 1.0, 3.29, 0.0),
-    ("DeepGaze II", _MIT300_OLD, 0.88, 0.46, 3.98, 0.86, 0.72, 0.52, 1.29, 0.96),
-    ("DeepFix", _MIT300_OLD, 0.87, 0.67, 2.04, 0.80, 0.71, 0.78, 2.26, 0.63),
-    ("DSCLRCN", _MIT300_OLD, 0.87, 0.68, 2.17, 0.79, 0.72, 0.80, 2.35, 0.95),
-    ("SALICON", _MIT300_OLD, 0.87, 0.60, 2.62, 0.85, 0.74, 0.74, 2.12, 0.54),
-    ("SalGAN", _MIT300_OLD, 0.86, 0.63, 2.29, 0.81, 0.72, 0.73, 2.04, 1.07),
-    ("ML-Net", _MIT300_OLD, 0.85, 0.59, 2.63, 0.75, 0.70, 0.67, 2.05, 1.10),
-    ("PDP", _MIT300_OLD, 0.85, 0.60, 2.58, 0.80, 0.73, 0.70, 2.05, 0.92),
-    ("DeepGaze I", _MIT300_OLD, 0.84, 0.39, 4.97, 0.83, 0.66, 0.48, 1.22, 1.23),
-    ("iSEEL", _MIT300_OLD, 0.84, 0.57, 2.72, 0.81, 0.68, 0.65, 1.78, 0.65),
-    ("SalNet", _MIT300_OLD, 0.83, 0.52, 3.31, 0.82, 0.69, 0.58, 1.51, 0.81),
-    ("BMS", _MIT300_OLD, 0.83, 0.51, 3.35, 0.82, 0.65, 0.55, 1.41, 0.81),
     ("DSCLRCN", _SALICON, None, None, None, 0.884, 0.776, 0.831, 3.157, None),
     ("SalGAN", _SALICON, None, None, None, 0.884, 0.772, 0.781, 2.459, None),
     ("ML-Net", _SALICON, None, None, None, 0.866, 0.768, 0.743, 2.789, None),
     ("SalNet", _SALICON, None, None, None, 0.858, 0.724, 0.609, 1.859, None),
+    (HUMANS, _MIT300_OLD, 0.92, 1.00, 0.0, 0.88, 0.81, 1.0, 3.29, 0.0),
+    ("DeepGaze II", _MIT300_OLD, 0.88, 0.46, 3.98, 0.86, 0.72, 0.52, 1.29, 0.96),
+    ("DSCLRCN", _MIT300_OLD, 0.87, 0.68, 2.17, 0.79, 0.72, 0.80, 2.35, 0.95),
+    ("DeepFix", _MIT300_OLD, 0.87, 0.67, 2.04, 0.80, 0.71, 0.78, 2.26, 0.63),
+    ("SALICON", _MIT300_OLD, 0.87, 0.60, 2.62, 0.85, 0.74, 0.74, 2.12, 0.54),
+    ("SalGAN", _MIT300_OLD, 0.86, 0.63, 2.29, 0.81, 0.72, 0.73, 2.04, 1.07),
+    ("PDP", _MIT300_OLD, 0.85, 0.60, 2.58, 0.80, 0.73, 0.70, 2.05, 0.92),
+    ("ML-Net", _MIT300_OLD, 0.85, 0.59, 2.63, 0.75, 0.70, 0.67, 2.05, 1.10),
+    ("DeepGaze I", _MIT300_OLD, 0.84, 0.39, 4.97, 0.83, 0.66, 0.48, 1.22, 1.23),
+    ("iSEEL", _MIT300_OLD, 0.84, 0.57, 2.72, 0.81, 0.68, 0.65, 1.78, 0.65),
+    ("SalNet", _MIT300_OLD, 0.83, 0.52, 3.31, 0.82, 0.69, 0.58, 1.51, 0.81),
+    ("BMS", _MIT300_OLD, 0.83, 0.51, 3.35, 0.82, 0.65, 0.55, 1.41, 0.81),
     # The Tuebingen page's "AUC" is listed under AUC-J.
     ("DeepGaze IIE", _TUEBINGEN, 0.883, None, None, None, 0.794, 0.824, None, None),
 ]
@@ -106,6 +117,9 @@ PUBLISHED_NAMES = {
     "deepgaze2": "DeepGaze II",
     "deepgaze2e": "DeepGaze IIE",
     "deepfix": "DeepFix",
+    "mlnet": "ML-Net",
+    "salicon": "SALICON",  # the model of Huang et al., ICCV 2015 (SALICON net)
+    "bms": "BMS",
 }
 
 
@@ -197,8 +211,8 @@ def model_saliency(
 
 def _check_indices(dataset, indices) -> np.ndarray:
     indices = np.asarray(indices, dtype=np.int64).ravel()
-    if indices.size < 2:
-        raise ValueError(f"indices must name at least 2 images (sAUC needs others), got {indices}")
+    if indices.size < 1:
+        raise ValueError("indices must name at least one image, got none")
     if indices.min() < 0 or indices.max() >= len(dataset):
         raise ValueError(
             f"indices must lie in [0, {len(dataset) - 1}], got [{indices.min()}, {indices.max()}]"
@@ -206,158 +220,94 @@ def _check_indices(dataset, indices) -> np.ndarray:
     return indices
 
 
-def _other_fixation_map(dataset, i: int, indices: np.ndarray, n_other: int, rng) -> np.ndarray:
-    """Fixations of ``n_other`` other images of ``indices`` on image ``i``'s pixel grid."""
-    height, width = dataset.image_shape(i)
-    others = rng.choice(indices[indices != i], size=min(n_other, len(indices) - 1), replace=False)
-    points = []
-    for j in others:
-        h, w = dataset.image_shape(int(j))
-        f = dataset.fixations.for_image(int(j))
-        points.append(np.stack([(f.x + 0.5) * width / w - 0.5, (f.y + 0.5) * height / h - 0.5], 1))
-    return fixation_map(np.concatenate(points), (height, width))
+def _as_baseline(baseline):
+    """IG's baseline for ``metrics.evaluate``: a function of the shape becomes a ShapeBaseline."""
+    if callable(baseline) and not callable(getattr(baseline, "density", None)):
+        return M.ShapeBaseline(baseline)
+    return baseline
 
 
-class GroundTruth:
-    """What every model is scored against on each image, computed once and cached.
-
-    ``get(i)`` returns ``(fixation map, density map, other images' fixation map,
-    baseline density)``; the other images for sAUC are drawn with a generator
-    seeded by ``(seed, i)``, so every model meets the same negatives.
-    """
-
-    def __init__(
-        self,
-        dataset,
-        indices: Sequence[int],
-        baseline: Callable[[tuple[int, int]], np.ndarray],
-        sigma_deg: float = 1.0,
-        n_other: int = 10,
-        seed: int = 0,
-    ) -> None:
-        self.dataset = dataset
-        self.indices = _check_indices(dataset, indices)
-        self.baseline = baseline
-        self.sigma_deg = sigma_deg
-        self.n_other = n_other
-        self.seed = seed
-        self._cache: dict[int, tuple[np.ndarray, ...]] = {}
-        self._baselines: dict[tuple[int, int], np.ndarray] = {}
-
-    def get(self, i: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        i = int(i)
-        if i not in self._cache:
-            ds = self.dataset
-            shape = ds.image_shape(i)
-            if shape not in self._baselines:  # the baseline depends on the image size only
-                self._baselines[shape] = self.baseline(shape)
-            rng = np.random.default_rng([self.seed, i])
-            other = _other_fixation_map(ds, i, self.indices, self.n_other, rng)
-            self._cache[i] = (
-                ds.fixation_map(i) > 0,  # boolean maps: an eighth of the memory
-                ds.density_map(i, sigma_deg=self.sigma_deg),
-                other > 0,
-                self._baselines[shape],
-            )
-        return self._cache[i]
-
-
-def _score(saliency, fixations, density, other, baseline, seed: int) -> dict[str, float]:
-    arguments = {
-        "auc_judd": (saliency, fixations, True, seed),
-        "similarity": (saliency, density),
-        "emd": (saliency, density),
-        "auc_borji": (saliency, fixations, 100, 0.1, seed),
-        "auc_shuffled": (saliency, fixations, other, 100, 0.1, seed),
-        "cc": (saliency, density),
-        "nss": (saliency, fixations),
-        "kld": (saliency, density),
-        "information_gain": (saliency, fixations, baseline),
-    }
-    return {column: M.METRICS[name].function(*arguments[name]) for column, name in COLUMNS.items()}
-
-
-def _truth_for(truth, dataset, indices, baseline, sigma_deg, n_other, seed) -> GroundTruth:
-    if truth is None:
-        return GroundTruth(dataset, indices, baseline, sigma_deg, n_other, seed)
-    if not isinstance(truth, GroundTruth):
-        raise ValueError(f"truth must be a GroundTruth or None, got {type(truth).__name__}")
-    same = truth.dataset is dataset and np.array_equal(truth.indices, np.asarray(indices).ravel())
-    if not same:
-        raise ValueError("truth must be built from the same dataset and indices as those passed")
-    return truth
+def _lecture_columns(table: pd.DataFrame) -> pd.DataFrame:
+    """Per-image rows of ``metrics.evaluate`` with the lecture's column names and order."""
+    rows = table.drop(index="mean")
+    rows.index = rows.index.astype(int)
+    rows.index.name = None
+    return rows[list(COLUMNS.values())].set_axis(list(COLUMNS), axis=1)
 
 
 def score_images(
     saliency: Callable[[np.ndarray], np.ndarray] | torch.nn.Module,
     dataset,
     indices: Sequence[int],
-    baseline: Callable[[tuple[int, int]], np.ndarray],
+    baseline,
     sigma_deg: float = 1.0,
-    n_other: int = 10,
+    n_other: int = M.N_OTHER,
     seed: int = 0,
     device=None,
     input_size: tuple[int, int] | None = None,
     progress: bool = True,
     desc: str = "scoring",
-    truth: GroundTruth | None = None,
+    judd_jitter: bool = M.JUDD_JITTER,
+    cache=True,
 ) -> pd.DataFrame:
     """Per-image scores (rows: image index; columns: the lecture's nine).
 
     ``saliency`` is a model (run through :func:`saliency_course.models.predict`,
-    at ``input_size`` if given) or a function ``image -> map``. ``baseline(shape)``
-    gives IG's reference density, e.g. ``center_bias_model.density``. ``truth``
-    (a :class:`GroundTruth` of the same dataset and indices) reuses ground truth
-    already computed for another model.
+    at ``input_size`` if given) or a function ``image -> map``. ``baseline`` is
+    IG's reference: a function ``shape -> density`` (e.g.
+    ``center_bias_model.density``), a fitted centre bias or anything
+    :func:`saliency_course.metrics.evaluate` accepts. The scores are
+    ``evaluate``'s, against the shared ground truth (``cache`` as there).
     """
-    truth = _truth_for(truth, dataset, indices, baseline, sigma_deg, n_other, seed)
+    indices = _check_indices(dataset, indices)
     if isinstance(saliency, torch.nn.Module):
         saliency = model_saliency(saliency, device, input_size)
-    rows = {}
-    for i in tqdm(truth.indices, desc=desc, disable=not progress):
-        i = int(i)
-        prediction = np.asarray(saliency(dataset.image(i)), dtype=np.float64)
-        rows[i] = _score(prediction, *truth.get(i), truth.seed + i)
-    return pd.DataFrame.from_dict(rows, orient="index")[list(COLUMNS)]
+    table = M.evaluate(
+        saliency,
+        dataset,
+        metrics=list(COLUMNS.values()),
+        indices=indices,
+        baseline=_as_baseline(baseline),
+        progress=progress,
+        seed=seed,
+        sigma_deg=sigma_deg,
+        n_other=n_other,
+        judd_jitter=judd_jitter,
+        cache=cache,
+        desc=desc,
+    )
+    return _lecture_columns(table)
 
 
 def inter_observer_scores(
     dataset,
     indices: Sequence[int],
-    baseline: Callable[[tuple[int, int]], np.ndarray],
+    baseline,
     sigma_deg: float = 1.0,
-    n_other: int = 10,
+    n_other: int = M.N_OTHER,
     seed: int = 0,
     progress: bool = True,
-    truth: GroundTruth | None = None,
+    judd_jitter: bool = M.JUDD_JITTER,
+    cache=True,
 ) -> pd.DataFrame:
-    """Split-half inter-observer scores per image: half the observers predict the rest.
+    """Split-half inter-observer scores per image, in the lecture's columns.
 
-    The halves are drawn with a generator seeded by ``(seed, i)``; ``truth`` as in
-    :func:`score_images`.
+    :func:`saliency_course.metrics.inter_observer` (the package's one
+    inter-observer score), with ``baseline`` as in :func:`score_images`.
     """
-    truth = _truth_for(truth, dataset, indices, baseline, sigma_deg, n_other, seed)
-    sigma_px = truth.sigma_deg * dataset.pixels_per_degree
-    rows = {}
-    for i in tqdm(truth.indices, desc="inter-observer", disable=not progress):
-        i = int(i)
-        shape = dataset.image_shape(i)
-        fixations = dataset.fixations.for_image(i)
-        fixations = fixations[fixations.inside(shape)]
-        subjects = np.random.default_rng([truth.seed, i, 1]).permutation(fixations.subjects)
-        if len(subjects) < 2:
-            raise ValueError(f"image {i} has {len(subjects)} observer(s); split-half needs 2")
-        half = np.isin(fixations.subject, subjects[: len(subjects) // 2])
-        _, _, other, baseline_map = truth.get(i)
-        rows[i] = _score(
-            density_map(fixations[half], shape, sigma_px=sigma_px),
-            fixation_map(fixations[~half], shape),
-            density_map(fixations[~half], shape, sigma_px=sigma_px),
-            other,
-            baseline_map,
-            truth.seed + i,
-        )
-    return pd.DataFrame.from_dict(rows, orient="index")[list(COLUMNS)]
+    table = M.inter_observer(
+        dataset,
+        _check_indices(dataset, indices),
+        metrics=list(COLUMNS.values()),
+        baseline=_as_baseline(baseline),
+        progress=progress,
+        seed=seed,
+        sigma_deg=sigma_deg,
+        n_other=n_other,
+        judd_jitter=judd_jitter,
+        cache=cache,
+    )
+    return _lecture_columns(table)
 
 
 def benchmark_table(
@@ -366,11 +316,13 @@ def benchmark_table(
     indices: Sequence[int],
     center_bias,
     sigma_deg: float = 1.0,
-    n_other: int = 10,
+    n_other: int = M.N_OTHER,
     seed: int = 0,
     device=None,
     input_size: tuple[int, int] | None = None,
     progress: bool = True,
+    judd_jitter: bool = M.JUDD_JITTER,
+    cache=True,
 ) -> pd.DataFrame:
     """Mean scores of every model, the inter-observer ceiling and the centre-bias floor.
 
@@ -379,22 +331,30 @@ def benchmark_table(
     baseline. Rows are sorted by AUC-J between the ceiling (first) and the
     floor (last); columns are the lecture's; ``n_images`` says how many images
     were scored. ``input_size`` feeds every model images of that size (``None``:
-    each model's own ``input_size``).
+    each model's own ``input_size``). Every row is a mean of
+    :func:`saliency_course.metrics.evaluate` (or ``inter_observer``) rows on
+    the same cached ground truth and seeds.
     """
     if not models:
         raise ValueError("models must name at least one model, got none")
     for name in (CEILING, FLOOR):
         if name in models:
             raise ValueError(f"models must not use the reserved row name {name!r}")
-    baseline = center_bias.density
-    truth = GroundTruth(dataset, indices, baseline, sigma_deg, n_other, seed)
-    common = dict(sigma_deg=sigma_deg, n_other=n_other, seed=seed, progress=progress, truth=truth)
+    indices = _check_indices(dataset, indices)
+    common = dict(
+        sigma_deg=sigma_deg,
+        n_other=n_other,
+        seed=seed,
+        progress=progress,
+        judd_jitter=judd_jitter,
+        cache=cache,
+    )
     means = {
         name: score_images(
             model,
             dataset,
             indices,
-            baseline,
+            center_bias,
             device=device,
             input_size=input_size,
             desc=name,
@@ -403,8 +363,8 @@ def benchmark_table(
         for name, model in models.items()
     }
     table = pd.DataFrame(means).T.sort_values("AUC-J", ascending=False)
-    ceiling = inter_observer_scores(dataset, indices, baseline, **common).mean()
-    floor = score_images(center_bias, dataset, indices, baseline, desc=FLOOR, **common).mean()
+    ceiling = inter_observer_scores(dataset, indices, center_bias, **common).mean()
+    floor = score_images(center_bias, dataset, indices, center_bias, desc=FLOOR, **common).mean()
     table = pd.concat([ceiling.to_frame(CEILING).T, table, floor.to_frame(FLOOR).T])
     table["n_images"] = len(np.unique(indices))
     return table
@@ -432,7 +392,7 @@ def side_by_side(
                 index=pd.MultiIndex.from_tuples([(name, measured_label)]),
             )
         )
-        key = "Humans (inter-observer)" if name == CEILING else PUBLISHED_NAMES.get(name, name)
+        key = HUMANS if name == CEILING else PUBLISHED_NAMES.get(name, name)
         if key in published.index.get_level_values(0):
             rows = published.loc[[key]]
             rows.index = pd.MultiIndex.from_tuples([(name, b) for _, b in rows.index])
@@ -440,3 +400,154 @@ def side_by_side(
     table = pd.concat(parts)
     table.index.names = ["model", "source"]
     return table
+
+
+# -- the lecture's two slides ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Slide:
+    benchmark: str  # the benchmark level of published_table()
+    columns: tuple[str, ...]
+    rows: tuple[str, ...]
+    protocol: str
+    decimals: int  # as the table prints them
+
+
+#: The lecture's two benchmark slides: Table 4 of SalGAN (arXiv:1701.01081v2), in its layout.
+SLIDES = {
+    "SALICON test": _Slide(
+        _SALICON,
+        ("AUC-B", "sAUC", "CC", "NSS"),
+        ("DSCLRCN", "SalGAN", "ML-Net", "SalNet"),
+        "SALICON test set (5,000 images; ground truth from mouse movements, held out), "
+        "scored by the SALICON challenge's server; only AUC-B, sAUC, CC and NSS were listed",
+        3,
+    ),
+    "MIT300": _Slide(
+        _MIT300_OLD,
+        ("AUC-J", "SIM", "EMD", "AUC-B", "sAUC", "CC", "NSS", "KL"),
+        (
+            HUMANS,
+            "DeepGaze II",
+            "DSCLRCN",
+            "DeepFix",
+            "SALICON",
+            "SalGAN",
+            "PDP",
+            "ML-Net",
+            "DeepGaze I",
+            "iSEEL",
+            "SalNet",
+            "BMS",
+        ),
+        "MIT300 (300 images, eye-tracking fixations held out), scored by the MIT saliency "
+        "benchmark's organisers with its MATLAB code (the old MIT protocol)",
+        2,
+    ),
+}
+
+
+@dataclass(frozen=True)
+class SlideTable:
+    """A slide's table: values in its layout, the best value of each column marked.
+
+    ``values`` holds the numbers (NaN where a source gave none), ``best`` is
+    ``True`` on the best value of each column among the contenders (ties all
+    marked; lower is better for EMD and KL; the human row, a reference, is not
+    a contender). ``str()`` prints it as plain text, best values followed by
+    ``*``; in a notebook it shows as a table with the best values in bold.
+    ``decimals`` is how many the source printed.
+    """
+
+    title: str
+    source: str
+    protocol: str
+    values: pd.DataFrame
+    best: pd.DataFrame
+    decimals: int = 3
+
+    def text(self) -> pd.DataFrame:
+        """The cells as strings: the value, ``*`` after the best, ``-`` where none was given."""
+
+        def cell(value, best):
+            if np.isnan(value):
+                return "-"
+            return f"{value:.{self.decimals}f}" + ("*" if best else "")
+
+        return pd.DataFrame(
+            [
+                [cell(v, b) for v, b in zip(values, marks, strict=True)]
+                for values, marks in zip(self.values.values, self.best.values, strict=True)
+            ],
+            index=self.values.index,
+            columns=self.values.columns,
+        )
+
+    def __str__(self) -> str:
+        lines = [self.title, f"source: {self.source}", f"protocol: {self.protocol}"]
+        return "\n".join([*lines, self.text().to_string(), "* best of the column"])
+
+    def styled(self):
+        """A pandas ``Styler``: best values in bold, source and protocol in the caption."""
+
+        def bold(column):
+            return ["font-weight: bold" if b else "" for b in self.best[column.name]]
+
+        return (
+            self.values.style.apply(bold)
+            .format(precision=self.decimals, na_rep="-")
+            .set_caption(f"{self.title}<br>{self.source}<br>{self.protocol}")
+        )
+
+    def _repr_html_(self) -> str:
+        return self.styled().to_html()
+
+
+def _best(values: pd.DataFrame, contenders: list[str]) -> pd.DataFrame:
+    best = pd.DataFrame(False, index=values.index, columns=values.columns)
+    for column in values.columns:
+        scores = values.loc[contenders, column].dropna()
+        if scores.empty:
+            continue
+        target = scores.max() if HIGHER_IS_BETTER[column] else scores.min()
+        best.loc[scores.index[scores == target], column] = True
+    return best
+
+
+def slide_table(
+    name: str,
+    measured: pd.DataFrame | None = None,
+    measured_label: str = "measured here",
+) -> SlideTable:
+    """The lecture's slide ``name`` (a key of :data:`SLIDES`), from :func:`published_table`.
+
+    Rows and columns are those of the slide (SalGAN's Table 4), best value of
+    each column marked (the human row excluded). With ``measured`` (a
+    :func:`benchmark_table`), the course's own rows for the same models in the
+    same layout instead: registered model names are matched through
+    :data:`PUBLISHED_NAMES`, the ceiling row stands for the humans, and rows
+    the course did not measure are left out.
+    """
+    if name not in SLIDES:
+        raise ValueError(f"name must be one of {list(SLIDES)}, got {name!r}")
+    slide = SLIDES[name]
+    columns = list(slide.columns)
+    if measured is None:
+        published = published_table().xs(slide.benchmark, level="benchmark")
+        values = published.loc[list(slide.rows), columns]
+        title, source, protocol = f"{name} (published)", _TABLE4, slide.protocol
+        decimals = slide.decimals
+    else:
+        missing = [c for c in columns if c not in measured.columns]
+        if missing:
+            raise ValueError(f"measured must have the lecture's columns, missing {missing}")
+        renamed = measured.rename(index={CEILING: HUMANS, **PUBLISHED_NAMES})
+        values = renamed.loc[[r for r in slide.rows if r in renamed.index], columns]
+        title = f"{name} layout, {measured_label}"
+        source = "this course's benchmark_table (saliency_course.metrics)"
+        protocol = "the images and ground truth of the measured table, not the slide's"
+        decimals = 3
+    values = values.astype(float)
+    contenders = [r for r in values.index if r != HUMANS]
+    return SlideTable(title, source, protocol, values, _best(values, contenders), decimals)

@@ -33,6 +33,8 @@ from functools import lru_cache
 import numpy as np
 from scipy import sparse
 
+from .limits import check_array_size
+
 __all__ = ["imresize", "cubic", "triangle", "resize_matrix"]
 
 
@@ -70,6 +72,9 @@ def _contributions(in_length: int, out_length: int, scale: float, method: str = 
     u = x / scale + 0.5 * (1 - 1 / scale)
     left = np.floor(u - width / 2)
     taps = math.ceil(width) + 2
+    check_array_size(
+        "the resize weights", (out_length, taps), copies=4, hint=f"a scale of {scale:g} is tiny"
+    )
     indices = left + np.arange(taps)[None, :]
     weights = kernel(u - indices)
     weights = weights / weights.sum(axis=1, keepdims=True)
@@ -149,8 +154,14 @@ def imresize(array, output_shape_or_scale, method: str = "bicubic") -> np.ndarra
         raise ValueError(f"array must be numeric, got dtype {a.dtype}")
     if method not in KERNELS:
         raise ValueError(f"method must be one of {sorted(KERNELS)}, got {method!r}")
-    a = a.astype(np.float64)
     out_shape, scales = _parse_target(a.shape[:2], output_shape_or_scale)
+    check_array_size(
+        "output_shape_or_scale",
+        out_shape + a.shape[2:],
+        copies=2,
+        hint=f"resizing a {a.shape[:2]} map to {out_shape}",
+    )
+    a = a.astype(np.float64)
     if out_shape == a.shape[:2] and scales == (1.0, 1.0):
         return a  # astype made a copy
     # MATLAB resizes the dimension with the smaller scale first (stable sort).

@@ -1,4 +1,9 @@
-"""evaluate() over a tiny in-test dataset and the real OSIE data, and the CLI command."""
+"""evaluate() over a tiny in-test dataset and the real OSIE and MIT1003 data, and the CLI command.
+
+Also the ground-truth cache every scorer shares (memory and disk), the one
+AUC-Judd jitter switch, and the centre-bias floor against the inter-observer
+ceiling on real MIT1003 images.
+"""
 
 from __future__ import annotations
 
@@ -9,15 +14,34 @@ import pytest
 from saliency_course import maps
 from saliency_course.fixations import Fixations
 from saliency_course.metrics import (
+    JUDD_JITTER,
+    METRICS,
+    CenterBiasBaseline,
     auc_borji,
+    auc_judd,
     auc_shuffled,
     cc,
+    clear_memory_cache,
+    emd,
     evaluate,
+    ground_truth,
+    information_gain,
     inter_observer,
+    kld,
     nss,
+    other_fixation_map,
     score_map,
+    similarity,
 )
-from saliency_course.metrics.evaluation import CenterBiasBaseline, other_fixation_map
+
+
+@pytest.fixture(autouse=True)
+def cache_in_tmp(tmp_path, monkeypatch):
+    """The disk cache of ground truth goes to a fresh folder; memory starts empty."""
+    monkeypatch.setenv("SALIENCY_COURSE_DATA", str(tmp_path / "data_root"))
+    clear_memory_cache()
+    yield
+    clear_memory_cache()
 
 
 class TinyDataset:
@@ -275,3 +299,170 @@ def test_cli_evaluate_rejects_a_folder_without_maps(data_dir, tmp_path):
                 "--quiet",
             ]
         )
+
+
+def test_evaluate_equals_the_nine_metric_functions():
+    ds = TinyDataset()
+    saliency = _maps(ds)
+    base = np.random.default_rng(2).random((20, 20)) + 1.0  # resized to each image by IG
+    table = evaluate(saliency, ds, baseline=base, progress=False, seed=5)
+    assert list(table.columns) == list(METRICS)
+    for i in range(4):
+        s, f, g = saliency[i], ds.fixation_map(i), ds.density_map(i)
+        other = other_fixation_map(ds, i, seed=5)
+        expected = {
+            "auc_judd": auc_judd(s, f, jitter=JUDD_JITTER, seed=[5, i]),
+            "auc_borji": auc_borji(s, f, seed=[5, i]),
+            "auc_shuffled": auc_shuffled(s, f, other, seed=[5, i]),
+            "nss": nss(s, f),
+            "information_gain": information_gain(s, f, base),
+            "cc": cc(s, g),
+            "similarity": similarity(s, g),
+            "kld": kld(s, g),
+            "emd": emd(s, g),
+        }
+        assert table.loc[i].to_dict() == expected  # the same code: bit-identical
+        assert score_map(s, f, g, other, base, seed=[5, i]) == expected
+
+
+def test_judd_jitter_is_one_switch_off_by_default():
+    ds = TinyDataset()
+    flat = {i: np.ones(ds.image_shape(i)) for i in range(len(ds))}
+    off = evaluate(flat, ds, metrics="auc_judd", baseline=None, progress=False)
+    assert JUDD_JITTER is False and off["auc_judd"].isna().all()  # no ranking, no AUC
+    assert np.isnan(score_map(flat[0], ds.fixation_map(0), metrics="auc_judd")["auc_judd"])
+    on = evaluate(
+        flat, ds, metrics="auc_judd", baseline=None, progress=False, seed=1, judd_jitter=True
+    )
+    for i in range(len(ds)):
+        jittered = auc_judd(flat[i], ds.fixation_map(i), jitter=True, seed=[1, i])
+        assert on.loc[i, "auc_judd"] == jittered
+    assert 0.3 < on.loc["mean", "auc_judd"] < 0.7  # random ranking: chance
+
+
+def test_ground_truth_is_shared_and_kept_on_disk(tmp_path):
+    from saliency_course import __version__
+
+    ds = TinyDataset()
+    saliency = _maps(ds)
+    first = evaluate(saliency, ds, folds=2, progress=False)
+    truth = ground_truth(ds)
+    assert truth is ground_truth(TinyDataset())  # same content and settings: one object
+    assert truth.identity.startswith("tiny-4images-") and truth.directory.name == f"v{__version__}"
+    folder = truth.directory / truth.settings
+    assert folder.name == "sigma1.0-seed0-other10"
+    assert str(folder).startswith(str(tmp_path / "data_root" / "cache" / "ground_truth"))
+    files = sorted(p.name for p in folder.iterdir())
+    assert {"0.fixated.npy", "0.density.npy", "0.others.npy", "3.density.npy"} <= set(files)
+    assert not [p for p in truth.directory.rglob("*.part")]  # written whole, then renamed
+    np.testing.assert_array_equal(np.load(folder / "2.density.npy"), ds.density_map(2))
+    assert sorted(p.name for p in (truth.directory / "center_bias-folds2-seed0").iterdir()) == [
+        "fold0.npy",
+        "fold1.npy",
+    ]
+    (folder / "1.density.npy").write_bytes(b"damaged")  # a damaged file is rebuilt
+    clear_memory_cache()
+    reread = TinyDataset()  # same content: read back, never rebuilt (except the damaged file)
+    reread.fixation_map = lambda i: pytest.fail("fixation map rebuilt instead of read")
+    reread.density_map = lambda i, **kw: ds.density_map(i, **kw) if i == 1 else pytest.fail(i)
+    again = evaluate(saliency, reread, folds=2, progress=False)
+    pd.testing.assert_frame_equal(first, again)
+    changed = TinyDataset()
+    changed.fixations.x[0] += 1.0
+    assert ground_truth(changed).identity != truth.identity
+    assert evaluate(saliency, ds, metrics="cc", baseline=None, progress=False, cache=False).equals(
+        first[["cc"]]
+    )
+
+
+def test_center_bias_baseline_fits_are_restored_from_disk(tmp_path):
+    ds = TinyDataset()
+    fitted = CenterBiasBaseline(ds, folds=2, seed=0, directory=tmp_path)
+    restored = CenterBiasBaseline(ds, folds=2, seed=0, directory=tmp_path)
+    for i in range(len(ds)):
+        np.testing.assert_allclose(restored(i), fitted(i), rtol=1e-12)
+    for fold in (0, 1):
+        a, b = fitted._models[fold], restored._models[fold]
+        assert (a.bandwidth, a.eps, a.bandwidths, a.epsilons) == (
+            b.bandwidth,
+            b.eps,
+            b.bandwidths,
+            b.epsilons,
+        )
+        np.testing.assert_array_equal(a.scores, b.scores)
+
+
+def _without_first_fixations(dataset):
+    """The dataset without each scanpath's first (fixation-cross) fixation.
+
+    Entries of one trial keep scanpath order (``Fixations``), so the first
+    entry of each (image, subject) is the first fixation kept by the loader.
+    """
+    import copy
+
+    fixations = dataset.fixations
+    trial = fixations.n * (int(fixations.subject.max()) + 1) + fixations.subject
+    keep = np.ones(len(fixations), dtype=bool)
+    keep[np.unique(trial, return_index=True)[1]] = False
+    dropped = copy.copy(dataset)
+    dropped._fixations = fixations[keep]
+    return dropped
+
+
+@pytest.fixture(scope="module")
+def mit1003(data_dir):
+    import inspect
+
+    from saliency_course.data import load_dataset
+    from saliency_course.data.fixatons import load_fixatons
+
+    dataset = load_dataset("fixatons", root=data_dir, subset="MIT1003", download=False)
+    if "first_fixation" not in inspect.signature(load_fixatons).parameters:
+        # a loader that keeps the fixation-cross fixation: drop it here, as it will
+        dataset = _without_first_fixations(dataset)
+    return dataset
+
+
+@pytest.mark.slow
+def test_mit1003_centre_bias_floor_below_the_inter_observer_ceiling(mit1003):
+    train, test = mit1003.splits["train"], mit1003.splits["test"]
+    fixations = mit1003.fixations
+    centre = maps.fit_center_bias(fixations[np.isin(fixations.n, train)], mit1003.image_shapes)
+    names = ["auc_judd", "nss", "cc", "auc_shuffled"]
+    floor = evaluate(
+        lambda image: centre.density(image.shape[:2]),
+        mit1003,
+        metrics=names,
+        indices=test,
+        baseline=None,
+        progress=False,
+    ).loc["mean"]
+    ceiling = inter_observer(mit1003, test, metrics=names[:3], baseline=None, progress=False)
+    for name in names[:3]:
+        assert floor[name] < ceiling.loc["mean", name], name
+    assert abs(floor["auc_shuffled"] - 0.5) <= 0.03  # sAUC discounts the centre bias
+
+
+def test_memory_is_bounded_and_forgotten_images_come_back_from_disk(monkeypatch):
+    from saliency_course.metrics import truth_cache
+
+    ds = TinyDataset()
+    saliency = _maps(ds)
+    budget = 2 * 30 * 40 * 8 * 4  # about two images of 30 x 40 with their derived maps
+    monkeypatch.setattr(truth_cache, "MEMORY_BUDGET", budget)
+    first = evaluate(saliency, ds, metrics=["cc", "kld"], baseline=None, progress=False)
+    truth = ground_truth(ds)
+    assert 1 <= len(truth._sizes) < len(ds) and sum(truth._sizes.values()) <= budget
+    again = evaluate(saliency, ds, metrics=["cc", "kld"], baseline=None, progress=False)
+    pd.testing.assert_frame_equal(first, again)
+
+
+def test_an_unwritable_cache_warns_once_and_keeps_scoring(tmp_path):
+    ds = TinyDataset()
+    blocked = tmp_path / "a file"
+    blocked.write_text("not a folder")
+    with pytest.warns(UserWarning, match="not writable"):
+        table = evaluate(
+            _maps(ds), ds, metrics="cc", baseline=None, progress=False, cache=blocked / "cache"
+        )
+    assert np.isfinite(table["cc"]).all()

@@ -92,6 +92,50 @@ def test_density_map_rejects_bad_sigma(kwargs, message):
         maps.density_map(np.array([[1.0, 1.0]]), (5, 5), **kwargs)
 
 
+def test_density_map_of_a_huge_sigma_is_flat_without_a_huge_kernel():
+    # scipy would build a kernel of 2 * 4e12 taps; the product over the one fixated
+    # row and column needs only the image's own offsets. The limit is the uniform map.
+    density = maps.density_map(np.array([[3.0, 2.0]]), (40, 50), sigma_px=1e12)
+    np.testing.assert_allclose(density, 1 / 2000, rtol=1e-12)
+
+
+def test_density_map_paths_agree_with_scipy():
+    from scipy.ndimage import gaussian_filter
+
+    rng = np.random.default_rng(4)
+    xy = np.column_stack([rng.uniform(0, 79, 400), rng.uniform(0, 59, 400)])
+    counts = maps.fixation_map(xy, (60, 80), counts=True)
+    for sigma in (0.7, 3.0, 25.0, 400.0):  # scipy's loop for small sigmas, products for large
+        expected = gaussian_filter(counts, sigma, mode="constant")
+        got = maps.density_map(xy, (60, 80), sigma_px=sigma)
+        np.testing.assert_allclose(got, expected / expected.sum(), rtol=1e-12, atol=1e-300)
+
+
+@pytest.mark.parametrize(
+    ("call", "word"),
+    [
+        (lambda: maps.density_map(np.array([[1.0, 1.0]]), (10**5, 10**5), sigma_px=3.0), "shape"),
+        (lambda: maps.fixation_map(np.zeros((0, 2)), (200_000, 50_000)), "shape"),
+        (lambda: maps.fit_center_bias(_two_blobs(), (30, 40), grid=100_000), "grid"),
+        (lambda: maps.fit_center_bias(_two_blobs(), (30, 40), grid=1.5), "grid"),
+        (lambda: maps.fit_center_bias(_two_blobs(), (30, 40), bandwidths=(np.inf,)), "bandwidths"),
+    ],
+)
+def test_sizes_that_need_gigabytes_raise_before_allocating(call, word):
+    with pytest.raises(ValueError, match=word):
+        call()
+    model = maps.fit_center_bias(_two_blobs(), (30, 40), bandwidths=(0.1,), epsilons=(0.0,))
+    with pytest.raises(ValueError, match="out_shape would need"):
+        model.density((60_000, 60_000))
+
+
+def _two_blobs() -> Fixations:
+    rng = np.random.default_rng(0)
+    return Fixations(
+        x=rng.normal(20, 3, 40), y=rng.normal(15, 3, 40), n=np.arange(40) % 4, subject=np.zeros(40)
+    )
+
+
 def test_density_map_without_fixations_inside_raises():
     with pytest.raises(ValueError, match="at least one fixation inside"):
         maps.density_map(Fixations.empty(), (5, 5), sigma_px=1.0)

@@ -114,6 +114,9 @@ def test_channels_are_resized_independently():
         (np.zeros((2, 2)), (2, 0), "output_shape_or_scale"),
         (np.zeros((2, 2)), -0.5, "output_shape_or_scale"),
         (np.zeros((2, 2)), (2.5, 2), "output_shape_or_scale"),
+        (np.zeros((2, 2)), (100_000, 100_000), "output_shape_or_scale would need 149 GiB"),
+        (np.zeros((2, 2)), 1e6, "output_shape_or_scale would need"),
+        (np.zeros((8, 8)), 1e-12, "resize weights would need"),
     ],
 )
 def test_bad_input_names_the_argument(array, target, word):

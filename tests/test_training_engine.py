@@ -274,7 +274,7 @@ def test_plot_history_draws_losses_and_metrics():
     import matplotlib
 
     matplotlib.use("Agg")
-    from saliency_course.viz_training import plot_history
+    from saliency_course.viz import plot_history
 
     history = pd.DataFrame(
         {"epoch": [1, 2], "train_loss": [1.0, 0.5], "val_loss": [1.1, 0.7], "val_cc": [0.2, 0.4]}

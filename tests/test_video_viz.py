@@ -10,8 +10,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from saliency_course import viz_video  # noqa: E402
 from saliency_course.data import load_dataset  # noqa: E402
+from saliency_course.viz import video  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -20,19 +20,19 @@ def clip(data_dir):
 
 
 def test_plot_frames_draws_each_observer(clip):
-    fig = viz_video.plot_frames(clip, [30, 400], saliency=np.stack([clip.saliency_map(30)] * 2))
+    fig = video.plot_frames(clip, [30, 400], saliency=np.stack([clip.saliency_map(30)] * 2))
     axes = [ax for ax in fig.axes if ax.has_data()]
     assert len(axes) == 2 and axes[0].get_title() == "002 frame 30 (1.00 s)"
-    observers = {s for s, xy in viz_video._observer_points(clip, 30) if len(xy)}
+    observers = {s for s, xy in video._observer_points(clip, 30) if len(xy)}
     assert len(axes[0].collections) == len(observers) > 5
     assert axes[0].get_xlabel() == "x (pixels)"
     plt.close(fig)
     with pytest.raises(ValueError, match="one entry per frame"):
-        viz_video.plot_frames(clip, [1, 2], frames=np.zeros((1, 360, 640, 3), np.uint8))
+        video.plot_frames(clip, [1, 2], frames=np.zeros((1, 360, 640, 3), np.uint8))
 
 
 def test_clip_player_renders_the_chosen_frame(clip):
-    player = viz_video.clip_player(clip, 0, 9, 3)
+    player = video.clip_player(clip, 0, 9, 3)
     first = bytes(player.image.value)
     assert first.startswith(b"\x89PNG")
     player.slider.value = 2

@@ -87,3 +87,74 @@ def test_show_maps_grid_with_colour_bars_and_fixations(image):
         viz.show_maps(rows, fixations=[None])
     with pytest.raises(ValueError, match="empty"):
         viz.show_maps([])
+
+
+def test_viz_is_a_package_with_every_old_function():
+    import importlib
+
+    for name in ("overlay", "plot_fixations", "plot_scanpath", "show_maps"):
+        assert getattr(viz, name) is getattr(viz.maps, name)
+    assert viz.plot_history is viz.training.plot_history
+    for name in ("draw_frame", "plot_frames", "clip_player"):
+        assert getattr(viz, name) is getattr(viz.video, name)
+    for gone in ("saliency_course.viz_training", "saliency_course.viz_video"):
+        with pytest.raises(ModuleNotFoundError):
+            importlib.import_module(gone)
+
+
+def test_show_source_prints_the_code_and_where_it_is_defined(capsys):
+    import inspect
+
+    from saliency_course.metrics import nss
+
+    shown = viz.show_source(nss, highlight=False)
+    printed = capsys.readouterr().out
+    line = inspect.getsourcelines(nss)[1]
+    assert (
+        shown.splitlines()[0] == f"defined in `saliency_course/metrics/location.py` (line {line})"
+    )
+    assert "def nss(saliency_map, fixation_map) -> float:" in shown
+    assert printed.strip() == shown.strip()
+    shown = viz.show_source(viz.show_source, highlight=False)  # a function of viz itself
+    assert shown.startswith("defined in `saliency_course/viz/source.py`")
+    from saliency_course.maps import CenterBias
+
+    assert "class CenterBias:" in viz.show_source(CenterBias, highlight=False)
+
+
+def test_show_source_highlights_through_ipython(monkeypatch):
+    from IPython import display as ipython_display
+
+    shown = []
+    monkeypatch.setattr(ipython_display, "display", shown.append)
+    text = viz.show_source(viz.overlay, highlight=True)
+    assert [type(s).__name__ for s in shown] == ["Markdown", "Code"]
+    assert shown[0].data == text.splitlines()[0] and "def overlay(" in shown[1].data
+
+
+@pytest.mark.parametrize(
+    ("obj", "word"),
+    [(np.mean, "saliency_course package"), ({"a": 1}, "Python source"), (len, "Python source")],
+)
+def test_show_source_rejects_what_it_cannot_show(obj, word):
+    with pytest.raises(ValueError, match=word):
+        viz.show_source(obj, highlight=False)
+
+
+def test_best_cells_and_mark_best():
+    import pandas as pd
+
+    table = pd.DataFrame(
+        {"AUC-J": [0.92, 0.80, 0.85, 0.85], "KL": [0.0, 1.1, 0.9, np.nan], "n_images": [4] * 4},
+        index=["ceiling", "a", "b", "c"],
+    )
+    best = viz.best_cells(table, reference_rows=["ceiling"])
+    assert best["AUC-J"].tolist() == [False, False, True, True]  # a tie: both marked
+    assert best["KL"].tolist() == [False, False, True, False]  # lower is better; NaN skipped
+    assert not best["n_images"].any()  # not a metric
+    assert viz.best_cells(table)["AUC-J"].tolist() == [True, False, False, False]
+    css = viz.mark_best(table, reference_rows=["ceiling"]).to_html().split("</style>")[0]
+    bold = {cell for cell in ("row2_col0", "row2_col1", "row3_col0") if cell in css}
+    assert "font-weight: bold" in css and len(bold) == 3 and "row0_col0" not in css
+    with pytest.raises(ValueError, match="reference_rows"):
+        viz.best_cells(table, reference_rows=["nobody"])

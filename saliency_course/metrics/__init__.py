@@ -24,26 +24,33 @@ metric                    compares with      better
 
 :func:`score_map` gives all metrics of one map against one image's ground
 truth; :func:`evaluate` scores a model or a set of maps over a dataset and
-:func:`inter_observer` the split-half agreement of its observers (a ceiling);
-:func:`judd_roc` returns AUC-Judd's curve for plotting.
+:func:`inter_observer` the split-half agreement of its observers (a ceiling),
+both against the dataset's cached ground truth (:func:`ground_truth`);
+:func:`judd_roc` returns AUC-Judd's curve for plotting. :data:`JUDD_JITTER`
+is the one default of AUC-Judd's MATLAB jitter (off) everywhere.
 """
 
 from __future__ import annotations
 
-from .auc import auc_borji, auc_judd, auc_shuffled, judd_roc
+from .auc import JUDD_JITTER, auc_borji, auc_judd, auc_shuffled, judd_roc
 from .distribution import cc, kld, similarity
 from .emd import emd
-from .evaluation import (
-    CenterBiasBaseline,
-    evaluate,
-    inter_observer,
-    other_fixation_map,
-    score_map,
-)
+from .evaluation import evaluate, inter_observer
 from .location import information_gain, nss
 from .registry import METRICS, MetricInfo
+from .scoring import score_map
+from .truth_cache import (
+    N_OTHER,
+    CenterBiasBaseline,
+    GroundTruth,
+    ShapeBaseline,
+    clear_memory_cache,
+    ground_truth,
+    other_fixation_map,
+)
 
 __all__ = [
+    "JUDD_JITTER",
     "auc_judd",
     "auc_borji",
     "auc_shuffled",
@@ -61,4 +68,9 @@ __all__ = [
     "inter_observer",
     "other_fixation_map",
     "CenterBiasBaseline",
+    "GroundTruth",
+    "N_OTHER",
+    "ShapeBaseline",
+    "ground_truth",
+    "clear_memory_cache",
 ]

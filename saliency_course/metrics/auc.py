@@ -8,8 +8,14 @@ Following the code, quirks included:
 * AUC-Judd takes each fixated *pixel* once; with tied saliency values its
   curve steps backwards (``fp`` counts tied fixated pixels as false
   positives until their turn comes), which lowers the score of maps with
-  large flat regions. MATLAB's default adds ``rand/1e7`` jitter; here
-  ``jitter=False`` is the default, as the benchmark's callers pass it.
+  large flat regions. MATLAB's ``AUC_Judd.m`` adds ``rand/1e7`` jitter by
+  default (and the MIT code's ``scoreModel_helper.m`` keeps that default).
+  Here one switch, :data:`JUDD_JITTER`, is the default of every AUC-Judd in
+  the package (this function, ``score_map``, ``evaluate``,
+  ``inter_observer`` and the benchmark): off, so that the quirk shows, a
+  map's score needs no seed, and a constant map gives NaN, as AUC is
+  undefined without a ranking. ``jitter=True`` reproduces MATLAB's default:
+  ties are broken at random, a constant map then ranks at chance (about 0.5).
 * AUC-Borji samples its negatives uniformly *with replacement from all
   pixels* (fixated ones included); thresholds are MATLAB's colon
   ``0:step:max``, which MATLAB builds symmetrically from both ends.
@@ -25,9 +31,20 @@ from __future__ import annotations
 
 import numpy as np
 
-from .inputs import EPS, fixated_indices, min_max, resized_to
+from .inputs import EPS, Fixated, SaliencyMap, min_max
 
-__all__ = ["auc_judd", "auc_borji", "auc_shuffled", "judd_roc", "matlab_colon", "trapz"]
+__all__ = [
+    "JUDD_JITTER",
+    "auc_judd",
+    "auc_borji",
+    "auc_shuffled",
+    "judd_roc",
+    "matlab_colon",
+    "trapz",
+]
+
+#: AUC-Judd's jitter (MATLAB's ``rand/1e7`` tie breaking): off by default everywhere.
+JUDD_JITTER = False
 
 _BINS = 4096  # coarse bins of the exact counting in _count_at_least
 
@@ -104,24 +121,30 @@ def _count_at_least_per_row(values: np.ndarray, thresholds: np.ndarray) -> np.nd
     return (np.arange(1, rows + 1)[:, None] * n) - positions.reshape(thresholds.shape)
 
 
-def judd_roc(saliency_map, fixation_map, jitter: bool = False, seed=None):
+def judd_roc(saliency_map, fixation_map, jitter: bool = JUDD_JITTER, seed=None):
     """The ROC points ``(fp, tp)`` of AUC-Judd, ``(0, 0)`` and ``(1, 1)`` included.
 
     One point per fixated pixel, thresholds from the highest saliency at a
     fixated pixel down; with tied values ``fp`` can step backwards (the MIT
     code's quirk). ``None`` when the AUC is undefined (no fixation, constant map).
     """
-    fixated, shape = fixated_indices("fixation_map", fixation_map)
-    s = resized_to("saliency_map", saliency_map, shape)
+    fixated = Fixated.from_map("fixation_map", fixation_map)
+    return _judd_curve(SaliencyMap(saliency_map), fixated, jitter, seed)
+
+
+def _judd_curve(saliency: SaliencyMap, fixated: Fixated, jitter: bool, seed):
+    shape = fixated.shape
+    s = saliency.at(shape)
     if fixated.size == 0:
         return None
     if jitter:
-        s = s + np.random.default_rng(seed).random(shape) / 10000000
-    s = min_max(s).ravel()
+        s = min_max(s + np.random.default_rng(seed).random(shape) / 10000000).ravel()
+    else:
+        s = saliency.unit(shape)
     if np.isnan(s[0]):
         return None
     n_fix, n_pix = fixated.size, s.size
-    thresholds = np.sort(s[fixated])[::-1]
+    thresholds = np.sort(s[fixated.indices])[::-1]
     above = _count_at_least(s, thresholds)
     i = np.arange(1, n_fix + 1)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -130,14 +153,23 @@ def judd_roc(saliency_map, fixation_map, jitter: bool = False, seed=None):
     return fp, tp
 
 
-def auc_judd(saliency_map, fixation_map, jitter: bool = False, seed=None) -> float:
+def auc_judd(saliency_map, fixation_map, jitter: bool = JUDD_JITTER, seed=None) -> float:
     """AUC-Judd: ROC area with every saliency value at a fixated pixel as a threshold.
 
     ``fixation_map`` is binary (nonzero = fixated). NaN without fixations or
     for a constant map (without jitter). ``jitter=True`` adds
-    ``U(0, 1) * 1e-7`` (seeded by ``seed``) before normalising, as MATLAB's default.
+    ``U(0, 1) * 1e-7`` (seeded by ``seed``) before normalising, as MATLAB's
+    default; the package's default is :data:`JUDD_JITTER` (off).
     """
-    curve = judd_roc(saliency_map, fixation_map, jitter=jitter, seed=seed)
+    fixated = Fixated.from_map("fixation_map", fixation_map)
+    return score_judd(SaliencyMap(saliency_map), fixated, jitter=jitter, seed=seed)
+
+
+def score_judd(
+    saliency: SaliencyMap, fixated: Fixated, jitter: bool = JUDD_JITTER, seed=None
+) -> float:
+    """:func:`auc_judd` of prepared inputs."""
+    curve = _judd_curve(saliency, fixated, jitter, seed)
     return float("nan") if curve is None else float(trapz(*curve))
 
 
@@ -176,16 +208,26 @@ def auc_borji(
     at most one fixated pixel (as the MIT code) or a constant map.
     """
     _check_sampling(n_splits, step_size)
-    fixated, shape = fixated_indices("fixation_map", fixation_map)
-    s = resized_to("saliency_map", saliency_map, shape)
+    fixated = Fixated.from_map("fixation_map", fixation_map)
+    return score_borji(SaliencyMap(saliency_map), fixated, n_splits, step_size, seed)
+
+
+def score_borji(
+    saliency: SaliencyMap,
+    fixated: Fixated,
+    n_splits: int = 100,
+    step_size: float = 0.1,
+    seed=None,
+) -> float:
+    """:func:`auc_borji` of prepared inputs."""
     if fixated.size <= 1:
         return float("nan")
-    s = min_max(s).ravel()
+    s = saliency.unit(fixated.shape)
     if np.isnan(s[0]):
         return float("nan")
     rng = np.random.default_rng(seed)
     sampled = s[rng.integers(0, s.size, size=(fixated.size, n_splits))]
-    return _sampled_auc(s[fixated], sampled, step_size)
+    return _sampled_auc(s[fixated.indices], sampled, step_size)
 
 
 def auc_shuffled(
@@ -204,16 +246,32 @@ def auc_shuffled(
     without fixations, without other fixations, or for a constant map.
     """
     _check_sampling(n_splits, step_size)
-    fixated, shape = fixated_indices("fixation_map", fixation_map)
-    others, other_shape = fixated_indices("other_map", other_map)
-    if other_shape != shape:
+    fixated = Fixated.from_map("fixation_map", fixation_map)
+    others = Fixated.from_map("other_map", other_map)
+    check_other_shape(fixated, others)
+    return score_shuffled(SaliencyMap(saliency_map), fixated, others, n_splits, step_size, seed)
+
+
+def check_other_shape(fixated: Fixated, others: Fixated) -> None:
+    """sAUC's ``other_map`` must have the shape of the fixation map (it is not resized)."""
+    if others.shape != fixated.shape:
         raise ValueError(
-            f"other_map must have the shape of fixation_map {shape}, got {other_shape}"
+            f"other_map must have the shape of fixation_map {fixated.shape}, got {others.shape}"
         )
-    s = resized_to("saliency_map", saliency_map, shape)
+
+
+def score_shuffled(
+    saliency: SaliencyMap,
+    fixated: Fixated,
+    others: Fixated,
+    n_splits: int = 100,
+    step_size: float = 0.1,
+    seed=None,
+) -> float:
+    """:func:`auc_shuffled` of prepared inputs."""
     if fixated.size == 0:
         return float("nan")
-    s = min_max(s).ravel()
+    s = saliency.unit(fixated.shape)
     if np.isnan(s[0]):
         return float("nan")
     n = min(fixated.size, others.size)
@@ -222,4 +280,4 @@ def auc_shuffled(
         return float("nan")
     keys = rng.random((n_splits, others.size))
     chosen = np.argpartition(keys, n - 1, axis=1)[:, :n] if n < others.size else keys.argsort(1)
-    return _sampled_auc(s[fixated], s[others[chosen]].T, step_size)
+    return _sampled_auc(s[fixated.indices], s[others.indices[chosen]].T, step_size)

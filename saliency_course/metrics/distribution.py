@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .inputs import EPS, as_map, as_nonnegative_map, resized_to
+from .inputs import EPS, Density, SaliencyMap
 
-__all__ = ["cc", "kld", "similarity"]
+__all__ = ["cc", "kld", "similarity", "score_cc", "score_kld", "score_similarity"]
 
 
 def cc(saliency_map, saliency_map_gt) -> float:
@@ -23,14 +23,27 @@ def cc(saliency_map, saliency_map_gt) -> float:
 
     NaN when either map is constant (as MATLAB's ``0/0``).
     """
-    g = as_map("saliency_map_gt", saliency_map_gt)
-    s = resized_to("saliency_map", saliency_map, g.shape).ravel()
-    g = g.ravel()
-    s = s - s.mean()
-    g = g - g.mean()
+    density = Density(saliency_map_gt)
+    return score_cc(SaliencyMap(saliency_map), density)
+
+
+def _centred(density: Density) -> tuple[np.ndarray, float]:
+    def compute():
+        g = density.array.ravel()
+        g = g - g.mean()
+        return g, np.einsum("i,i->", g, g)
+
+    return density.derived("cc", compute)
+
+
+def score_cc(saliency: SaliencyMap, density: Density) -> float:
+    """:func:`cc` of prepared inputs."""
+    g, gg = _centred(density)
+    s = saliency.at(density.shape).ravel()
+    s = s - saliency.stat(density.shape, "mean")
     num = np.einsum("i,i->", s, g)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return float(num / np.sqrt(np.einsum("i,i->", s, s) * np.einsum("i,i->", g, g)))
+        return float(num / np.sqrt(np.einsum("i,i->", s, s) * gg))
 
 
 def kld(saliency_map, saliency_map_gt) -> float:
@@ -43,15 +56,29 @@ def kld(saliency_map, saliency_map_gt) -> float:
     resized map is clipped at 0, as MATLAB's ``imresize`` does for the uint8
     map images the benchmark reads (on a float map MATLAB's log turns complex).
     """
-    g = as_nonnegative_map("saliency_map_gt", saliency_map_gt)
-    s = as_nonnegative_map("saliency_map", saliency_map)
-    if s.shape != g.shape:
-        s = np.clip(resized_to("saliency_map", s, g.shape), 0.0, None)
-    s_sum, g_sum = s.sum(), g.sum()
-    s = s / s_sum if s_sum != 0 else s
-    g = g / g_sum if g_sum != 0 else g
+    density = Density(saliency_map_gt)
+    density.nonnegative()
+    return score_kld(SaliencyMap(saliency_map), density)
+
+
+def _sum_normalised(a: np.ndarray) -> np.ndarray:
+    total = a.sum()
+    return a / total if total != 0 else a
+
+
+def score_kld(saliency: SaliencyMap, density: Density) -> float:
+    """:func:`kld` of prepared inputs."""
+    g = density.derived("kl", lambda: _sum_normalised(density.nonnegative()))
+    s = saliency.check_nonnegative()
+    if s.shape != density.shape:
+        s = np.clip(saliency.at(density.shape), 0.0, None)
+        total = s.sum()
+    else:
+        total = saliency.stat(density.shape, "sum")
+    ratio = s / total if total != 0 else s.copy()
+    ratio += EPS
     with np.errstate(invalid="ignore", divide="ignore"):
-        ratio = g / (s + EPS)
+        np.divide(g, ratio, out=ratio)
         ratio += EPS
         np.log(ratio, out=ratio)
         return float(np.einsum("ij,ij->", g, ratio))
@@ -61,7 +88,10 @@ def _normalised(a: np.ndarray) -> np.ndarray:
     """Min-max normalise, then divide by the sum; a zero map stays zero."""
     if not a.any():
         return a
-    low = a.min()
+    return _shifted_to_sum_one(a, a.min())
+
+
+def _shifted_to_sum_one(a: np.ndarray, low: float) -> np.ndarray:
     a = a - low
     with np.errstate(invalid="ignore", divide="ignore"):
         a /= a.sum()  # a constant map gives 0/0 = NaN, as in MATLAB
@@ -75,6 +105,18 @@ def similarity(saliency_map, saliency_map_gt) -> float:
     sum (pysaliency skips the min-max step). 1 for identical maps; NaN when
     either map is a nonzero constant.
     """
-    g = _normalised(as_map("saliency_map_gt", saliency_map_gt))
-    s = _normalised(resized_to("saliency_map", saliency_map, g.shape))
-    return float(np.sum(np.minimum(s, g)))
+    density = Density(saliency_map_gt)
+    return score_similarity(SaliencyMap(saliency_map), density)
+
+
+def score_similarity(saliency: SaliencyMap, density: Density) -> float:
+    """:func:`similarity` of prepared inputs."""
+    g = density.derived("sim", lambda: _normalised(density.array))
+    shape = density.shape
+    low, high = saliency.stat(shape, "min"), saliency.stat(shape, "max")
+    s = saliency.at(shape)
+    if low == 0 and high == 0:  # no nonzero value: the map stays zero
+        return float(np.sum(np.minimum(s, g)))
+    s = _shifted_to_sum_one(s, low)
+    np.minimum(s, g, out=s)
+    return float(np.sum(s))

@@ -23,11 +23,11 @@ from functools import lru_cache
 import numpy as np
 
 from ..resize import imresize
-from .inputs import as_nonnegative_map, resized_to
+from .inputs import Density, SaliencyMap
 
 os.environ.setdefault("POT_BACKEND_DISABLE_PYTORCH", "1")  # POT sees numpy only here
 
-__all__ = ["emd", "ground_distance", "DOWNSCALE"]
+__all__ = ["emd", "score_emd", "ground_distance", "DOWNSCALE"]
 
 DOWNSCALE = 1 / 32
 
@@ -53,11 +53,28 @@ def emd(saliency_map, saliency_map_gt) -> float:
 
     Both maps must be non-negative. NaN when either has no mass.
     """
+    density = Density(saliency_map_gt)
+    density.nonnegative()
+    return score_emd(SaliencyMap(saliency_map), density)
+
+
+def _coarse_truth(density: Density) -> tuple[tuple[int, int], np.ndarray | None]:
+    """The ground truth on the 1/32 grid: its shape and its mass (``None`` if it has none)."""
+
+    def compute():
+        g = imresize(density.nonnegative(), DOWNSCALE)
+        return g.shape, _mass(g)
+
+    return density.derived("emd", compute)
+
+
+def score_emd(saliency: SaliencyMap, density: Density) -> float:
+    """:func:`emd` of prepared inputs."""
     import ot
 
-    g = imresize(as_nonnegative_map("saliency_map_gt", saliency_map_gt), DOWNSCALE)
-    s = resized_to("saliency_map", as_nonnegative_map("saliency_map", saliency_map), g.shape)
-    p, q = _mass(g), _mass(s)
+    shape, p = _coarse_truth(density)
+    saliency.check_nonnegative()
+    q = _mass(saliency.at(shape))
     if p is None or q is None:
         return float("nan")
     shared = np.minimum(p, q)
@@ -67,5 +84,5 @@ def emd(saliency_map, saliency_map_gt) -> float:
         return 0.0
     a, b = surplus[sources], deficit[sinks]
     b = b * (a.sum() / b.sum())  # equal up to rounding; the solver wants them exact
-    distance = ground_distance(g.shape)[np.ix_(sources, sinks)]
+    distance = ground_distance(shape)[np.ix_(sources, sinks)]
     return float(ot.emd2(a, b, np.ascontiguousarray(distance), numItermax=1_000_000))

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .inputs import EPS, fixated_indices, resized_to
+from .inputs import EPS, Fixated, SaliencyMap
 
-__all__ = ["nss", "information_gain"]
+__all__ = ["nss", "information_gain", "baseline_bits", "score_nss", "score_information_gain"]
 
 
 def nss(saliency_map, fixation_map) -> float:
@@ -23,23 +23,29 @@ def nss(saliency_map, fixation_map) -> float:
     The map is standardised with MATLAB's ``std`` (N - 1 in the denominator,
     unlike pysaliency's N). NaN for a constant map or without fixations.
     """
-    fixated, shape = fixated_indices("fixation_map", fixation_map)
-    s = resized_to("saliency_map", saliency_map, shape).ravel()
+    fixated = Fixated.from_map("fixation_map", fixation_map)
+    return score_nss(SaliencyMap(saliency_map), fixated)
+
+
+def score_nss(saliency: SaliencyMap, fixated: Fixated) -> float:
+    """:func:`nss` of prepared inputs."""
+    shape = fixated.shape
+    s = saliency.at(shape).ravel()
     if fixated.size == 0 or s.size < 2:
         return float("nan")
+    mean, std = saliency.stat(shape, "mean"), saliency.stat(shape, "std")
     with np.errstate(invalid="ignore", divide="ignore"):
-        return float(np.mean((s[fixated] - s.mean()) / s.std(ddof=1)))
+        return float(np.mean((s[fixated.indices] - mean) / std))
 
 
-def _distribution_at(a: np.ndarray, indices: np.ndarray) -> np.ndarray:
+def _distribution_at(a: np.ndarray, indices: np.ndarray, low, high, total) -> np.ndarray:
     """Values at ``indices`` of ``a`` min-max normalised and divided by its sum.
 
     ``sum((a - min) / (max - min))`` is taken as ``(sum(a) - n*min) / (max - min)``,
     equal up to rounding, so only the fixated pixels are transformed.
     """
-    low, high = a.min(), a.max()
     with np.errstate(invalid="ignore", divide="ignore"):
-        total = (a.sum() - a.size * low) / (high - low)
+        total = (total - a.size * low) / (high - low)
         return (a[indices] - low) / (high - low) / total
 
 
@@ -50,11 +56,28 @@ def information_gain(saliency_map, fixation_map, baseline_map) -> float:
     divided by their sum; the score is the mean over fixated pixels of
     ``log2(eps + S) - log2(eps + B)``. NaN for a constant map or without fixations.
     """
-    fixated, shape = fixated_indices("fixation_map", fixation_map)
-    s = resized_to("saliency_map", saliency_map, shape).ravel()
-    b = resized_to("baseline_map", baseline_map, shape).ravel()
+    fixated = Fixated.from_map("fixation_map", fixation_map)
+    saliency = SaliencyMap(saliency_map)
+    baseline = SaliencyMap(baseline_map, "baseline_map")
+    return score_information_gain(saliency, fixated, baseline_bits(baseline, fixated))
+
+
+def baseline_bits(baseline: SaliencyMap, fixated: Fixated) -> np.ndarray:
+    """``log2(eps + B)`` at the fixated pixels, ``B`` the normalised baseline (IG's reference)."""
+    shape = fixated.shape
+    b = baseline.at(shape).ravel()
+    low, high, total = (baseline.stat(shape, k) for k in ("min", "max", "sum"))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.log2(EPS + _distribution_at(b, fixated.indices, low, high, total))
+
+
+def score_information_gain(saliency: SaliencyMap, fixated: Fixated, bits: np.ndarray) -> float:
+    """:func:`information_gain` of prepared inputs; ``bits`` from :func:`baseline_bits`."""
+    shape = fixated.shape
+    s = saliency.at(shape).ravel()
     if fixated.size == 0:
         return float("nan")
-    s, b = _distribution_at(s, fixated), _distribution_at(b, fixated)
+    low, high, total = (saliency.stat(shape, k) for k in ("min", "max", "sum"))
+    s = _distribution_at(s, fixated.indices, low, high, total)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return float(np.mean(np.log2(EPS + s) - np.log2(EPS + b)))
+        return float(np.mean(np.log2(EPS + s) - bits))

@@ -15,7 +15,7 @@
   image-wise 10-fold protocol of DeepGaze II's MIT1003 fine-tuning.
 * :func:`torch_splits` (a dataset's train/val splits as torch datasets),
   :func:`load_weights` (a finished run's weights into a model);
-  :func:`saliency_course.viz_training.plot_history` draws ``fit``'s history.
+  :func:`saliency_course.viz.plot_history` draws ``fit``'s history.
 
 From a shell: ``saliency-course train salgan --dataset salicon``; on several
 GPUs: ``torchrun --nproc_per_node=4 -m saliency_course.cli train salgan --dataset salicon``.

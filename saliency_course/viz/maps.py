@@ -13,8 +13,8 @@ from collections.abc import Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 
-from .fixations import Fixations
-from .maps import _as_xy, imresize
+from ..fixations import Fixations
+from ..maps import _as_xy, imresize
 
 __all__ = ["overlay", "plot_fixations", "plot_scanpath", "show_maps"]
 

@@ -7,6 +7,8 @@ from collections.abc import Sequence
 import matplotlib.pyplot as plt
 import pandas as pd
 
+__all__ = ["plot_history"]
+
 LOSS_COLUMNS = ("train_loss", "val_loss", "g_loss", "d_loss", "bce")
 LABELS = {
     "train_loss": "training loss",

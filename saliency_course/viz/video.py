@@ -15,6 +15,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+__all__ = ["draw_frame", "plot_frames", "clip_player"]
+
 _CMAP = "tab20"
 
 
