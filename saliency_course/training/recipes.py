@@ -334,9 +334,14 @@ register_recipe(
         },
         reference="Pan et al., Shallow and deep convolutional networks for saliency "
         "prediction, CVPR 2016; code imatge-upc/saliency-2016-cvpr",
-        notes="target scaling follows the official deploy code (128*y+127); optimiser, lr, "
-        "batch 2 and the length of training are the paper's as remembered by our docs "
-        "[unverified]; no learning-rate schedule.",
+        notes="verified: Euclidean loss and SALICON train+val data (the official README), "
+        "240x320 training input (deploy prototxt); inferred: targets (S - 127) / 128 from the "
+        "deploy wrapper's 128 * y + 127. Not verified, the course's assumptions: SGD with "
+        "Nesterov momentum 0.9, weight decay 5e-4, lr 1.3e-7, batch 2, no schedule, the length "
+        "of training. The official repository has no solver.prototxt in any of its 71 commits "
+        "(only the deploy prototxt, the pycaffe wrapper and the shallow net's Lasagne script), "
+        "and the paper's full text (arXiv:1603.00845) could not be read here. Start from "
+        "build_model('salnet', weights='imagenet') for the paper's VGG_CNN_M conv1-3.",
     )
 )
 
