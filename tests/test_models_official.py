@@ -149,8 +149,10 @@ def test_salnet_matches_the_caffe_prototxt_and_wrapper(tmp_path):
 def random_generator_arrays(seed: int) -> list[np.ndarray]:
     rng = np.random.default_rng(seed)
     arrays = []
-    for _, c_in, c_out in ENCODER_TABLE + DECODER_TABLE:
-        arrays.append(rng.normal(0, np.sqrt(2 / (9 * c_in)), (c_out, c_in, 3, 3)))
+    for name, c_in, c_out in ENCODER_TABLE + DECODER_TABLE:
+        # He initialisation; conv1_1 scaled for 0-255 input, as trained VGG weights are
+        std = np.sqrt(2 / (9 * c_in)) / (30 if name == "conv1_1" else 1)
+        arrays.append(rng.normal(0, std, (c_out, c_in, 3, 3)))
         arrays.append(rng.normal(0, 0.05, c_out))
     arrays += [rng.normal(0, 0.1, (1, 64, 1, 1)), np.array([0.1])]
     return [a.astype(np.float32) for a in arrays]

@@ -107,9 +107,11 @@ def model_input_policy(
 ) -> InputPolicy:
     """The policy ``predict`` applies: ``input_size`` (fixed), the model's own, or a fallback."""
     own = getattr(model, "input_policy", None)
-    if input_size is not None:
-        resize = own.resize if own is not None else "antialias"
-        return InputPolicy("fixed", _check_size(input_size, "input_size"), resize=resize)
+    if input_size is not None:  # the authors' way of resizing, to the size asked for
+        size = _check_size(input_size, "input_size")
+        if own is None:
+            return InputPolicy("fixed", size)
+        return InputPolicy("fixed", size, resize=own.resize, uint8=own.uint8)
     if own is not None:
         return own
     size = getattr(model, "input_size", None)
