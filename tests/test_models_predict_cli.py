@@ -54,16 +54,17 @@ def test_writes_maps_overlays_and_arrays_with_given_weights(osie_images, tmp_pat
     assert not list(out.glob("*.part"))
 
 
-def test_salnet_as_its_authors_fed_it_or_raw(osie_images, tmp_path):
+def test_salnet_finished_as_its_authors_did_or_raw(osie_images, tmp_path):
     paths, images = osie_images
     out = tmp_path / "maps"
     for postprocess in ("official", "raw"):
         torch.manual_seed(5)
         argv = ["predict", paths[0], "--model", "salnet", "--no-pretrained", "-o", str(out)]
-        assert main([*argv, "--npy", "--quiet", "--postprocess", postprocess]) == 0
+        options = ["--npy", "--quiet", "--input-size", "48", "64", "--postprocess", postprocess]
+        assert main([*argv, *options]) == 0
         torch.manual_seed(5)
         model = build_model("salnet", pretrained=False)
-        expected = predict(model, images[0], postprocess=postprocess)
+        expected = predict(model, images[0], input_size=(48, 64), postprocess=postprocess)
         stem = paths[0].rsplit("/", 1)[-1].rsplit(".", 1)[0]
         np.testing.assert_allclose(np.load(out / f"{stem}.npy"), expected, atol=1e-6)
         assert expected.shape == images[0].shape[:2]
