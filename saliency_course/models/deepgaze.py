@@ -26,12 +26,12 @@ fixations. Where the papers and the official code differ we follow the code:
   ``layers="all"`` builds DeepGaze I as the lecture describes it: the readout
   reads all five conv layers (before their ReLUs, like the port's conv5;
   64 + 192 + 384 + 256 + 256 = 1152 maps), each resampled (nearest, like the
-  official multi-layer readouts) to the readout grid, which is conv1's: 1154
+  official multi-layer readouts) to the readout grid (about conv1's): 1154
   trainable parameters. The paper's sparsity penalty on the readout weights is
   a training option (recipe ``deepgaze1_l1``); :func:`readout_weights_by_layer`
   shows what it leaves alive. No official weights exist for this variant. The
-  paper's own layer set (Caffe AlexNet, whose outputs the paper read at every
-  stage) and penalty strength could not be checked: only its abstract was read.
+  paper's own layer set (on Caffe's AlexNet) and the form and strength of its
+  penalty could not be checked: only its abstract could be read.
 * ``deepgaze2``: frozen VGG-19 read at conv5_1, relu5_1, relu5_2, conv5_3 and
   relu5_4 (2560 channels; no official PyTorch model exists), readout of four
   1x1 convolutions with 16, 32, 2 and 1 channels (a Bethge-lab TensorFlow
