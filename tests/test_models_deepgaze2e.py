@@ -9,7 +9,7 @@ from scipy.special import logsumexp
 
 from saliency_course.errors import OfflineError
 from saliency_course.models import build_model, predict
-from saliency_course.models.deepgaze2e import BACKBONES, DeepGazeIIE
+from saliency_course.models.deepgaze2e import BACKBONES, DeepGazeIIE, _backbone_network
 
 
 def trainable(module):
@@ -85,9 +85,42 @@ def test_official_format_weights_and_centre_bias_load(small, tmp_path, monkeypat
 def test_offline_error_names_the_official_files(tmp_path, monkeypatch):
     monkeypatch.setenv("SALIENCY_COURSE_DATA", str(tmp_path))
     monkeypatch.setenv("SALIENCY_COURSE_OFFLINE", "1")
-    with pytest.raises(OfflineError, match="centerbias_mit1003.npy") as info:
+    with pytest.raises(OfflineError, match="deepgaze2e.pth") as info:
         build_model("deepgaze2e", pretrained=True)
     assert "releases/download/v1.0.0" in str(info.value)
+    (tmp_path / "weights").mkdir()
+    (tmp_path / "weights" / "deepgaze2e.pth").write_bytes(b"")
+    with pytest.raises(OfflineError, match="v1.0.0/centerbias_mit1003.npy"):
+        build_model("deepgaze2e", pretrained=True)
+    uniform = build_model("deepgaze2e", pretrained=False, backbones=("resnext50",), components=1)
+    assert uniform.centerbias is None  # offline, with a uniform prior
+
+
+# The padding of every block's depthwise convolution in the efficientnet_pytorch 0.6.3 that
+# the official DeepGaze code vendors: Conv2dStaticSamePadding(image_size=456) everywhere, so a
+# 3x3 conv pads (1, 1, 1, 1) at stride 1 and (0, 1, 0, 1) at stride 2, a 5x5 one (2, 2, 2, 2)
+# and (1, 2, 1, 2). Blocks (B5, 39 of them): 0-2 k3 s1, 3 k3 s2, 4-7 k3 s1, 8 k5 s2, 9-12 k5 s1,
+# 13 k3 s2, 14-19 k3 s1, 20-26 k5 s1, 27 k5 s2, 28-35 k5 s1, 36-38 k3 s1.
+K3S1, K3S2, K5S1, K5S2 = (1, 1, 1, 1), (0, 1, 0, 1), (2, 2, 2, 2), (1, 2, 1, 2)
+OFFICIAL_DEPTHWISE_PADDING = (
+    [K3S1] * 3 + [K3S2] + [K3S1] * 4 + [K5S2] + [K5S1] * 4 + [K3S2] + [K3S1] * 6
+    + [K5S1] * 7 + [K5S2] + [K5S1] * 8 + [K3S1] * 3
+)  # fmt: skip
+
+
+def _padding(conv):
+    pad = conv.static_padding
+    return tuple(pad.padding) if isinstance(pad, torch.nn.ZeroPad2d) else (0, 0, 0, 0)
+
+
+def test_efficientnet_b5_pads_as_the_vendored_0_6_3():
+    network = _backbone_network("efficientnet_b5")
+    assert len(network._blocks) == len(OFFICIAL_DEPTHWISE_PADDING) == 39
+    got = [_padding(block._depthwise_conv) for block in network._blocks]
+    assert got == OFFICIAL_DEPTHWISE_PADDING  # pip's 0.7.1 gives (1, 1, 1, 1) at block 13
+    assert _padding(network._conv_stem) == K3S2
+    one_by_one = [m for n, m in network.named_modules() if n.endswith(("_conv", "_head"))]
+    assert all(_padding(m) == (0, 0, 0, 0) for m in one_by_one if m.kernel_size == (1, 1))
 
 
 def test_bad_options():

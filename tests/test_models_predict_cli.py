@@ -54,6 +54,22 @@ def test_writes_maps_overlays_and_arrays_with_given_weights(osie_images, tmp_pat
     assert not list(out.glob("*.part"))
 
 
+def test_salnet_finished_as_its_authors_did_or_raw(osie_images, tmp_path):
+    paths, images = osie_images
+    out = tmp_path / "maps"
+    for postprocess in ("official", "raw"):
+        torch.manual_seed(5)
+        argv = ["predict", paths[0], "--model", "salnet", "--no-pretrained", "-o", str(out)]
+        options = ["--npy", "--quiet", "--input-size", "48", "64", "--postprocess", postprocess]
+        assert main([*argv, *options]) == 0
+        torch.manual_seed(5)
+        model = build_model("salnet", pretrained=False)
+        expected = predict(model, images[0], input_size=(48, 64), postprocess=postprocess)
+        stem = paths[0].rsplit("/", 1)[-1].rsplit(".", 1)[0]
+        np.testing.assert_allclose(np.load(out / f"{stem}.npy"), expected, atol=1e-6)
+        assert expected.shape == images[0].shape[:2]
+
+
 def test_map_to_uint8_scales_densities_and_maps():
     log_density = np.log(np.array([[0.1, 0.2], [0.3, 0.4]]))
     np.testing.assert_array_equal(map_to_uint8(log_density, "log_density"), [[64, 128], [191, 255]])

@@ -150,12 +150,8 @@ def test_official_discriminator_file_with_or_without_gains(discriminator, tmp_pa
     for stored in (arrays, without_gains):
         write_npz_arrays(tmp_path / "weights" / DISCRIMINATOR_FILE, stored)
         loaded = build_model("salgan_discriminator", pretrained=True)
-        with torch.no_grad():
-            discriminator.caffe_input = True
-            try:
-                torch.testing.assert_close(loaded(image, sal), discriminator(image, sal))
-            finally:
-                discriminator.caffe_input = False
+        with torch.no_grad():  # the same input convention (RGB 0-255 inside) whatever the weights
+            torch.testing.assert_close(loaded(image, sal), discriminator(image, sal))
     write_npz_arrays(tmp_path / "weights" / DISCRIMINATOR_FILE, arrays[:5])
     with pytest.raises(ValueError, match="must hold 18 Lasagne arrays, got 5"):
         build_model("salgan_discriminator", pretrained=True)
@@ -174,5 +170,20 @@ def test_offline_errors_name_the_files(tmp_path, monkeypatch):
 
 def test_predict_at_image_size(generator):
     image = np.random.default_rng(0).integers(0, 256, (20, 30, 3), dtype=np.uint8)
+    raw = predict(generator, image, input_size=(32, 48), postprocess="raw")
+    assert raw.shape == (20, 30) and 0 < raw.min() and raw.max() < 1
+    # the official wrapper: uint8(255 * map), bicubic resize, 5x5 blur, clip (8-bit levels)
     out = predict(generator, image, input_size=(32, 48))
-    assert out.shape == (20, 30) and 0 < out.min() and out.max() < 1
+    assert out.shape == (20, 30) and np.array_equal(out, np.round(out))
+    assert 0 <= out.min() and out.max() <= 255
+    np.testing.assert_allclose(out.mean(), 255 * raw.mean(), atol=1.5)
+
+
+def test_weight_norm_matches_the_lasagne_formula(discriminator):
+    conv = discriminator.conv3_1
+    v = conv.weight.detach().numpy()
+    expected = v / np.sqrt(1e-6 + (v**2).sum(axis=(1, 2, 3)))[:, None, None, None]
+    x = torch.randn(1, 64, 6, 8)
+    with torch.no_grad():
+        got = conv(x) - conv.bias.view(1, -1, 1, 1)
+    torch.testing.assert_close(got, F.conv2d(x, torch.from_numpy(expected), padding=1))

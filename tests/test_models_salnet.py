@@ -7,11 +7,12 @@ import pytest
 import torch
 import torch.nn.functional as F
 from models_helpers import osie_batch, step_lowers_loss
+from official_models import write_v1_caffemodel
 
-from saliency_course.errors import OfflineError
+from saliency_course.errors import DownloadError, OfflineError
 from saliency_course.models import build_model, predict
 from saliency_course.models.caffe_weights import read_caffemodel, write_caffemodel
-from saliency_course.models.salnet import WEIGHTS_FILE, SalNet
+from saliency_course.models.salnet import VGG_M_FILE, VGG_M_URL, WEIGHTS_FILE, SalNet
 
 # (name, kernel, out channels, stride, padding, dilation) from deep_net_deploy.prototxt
 PROTOTXT = [
@@ -74,7 +75,10 @@ def test_predict_returns_map_in_0_255_at_image_size(salnet):
     image = np.random.default_rng(0).integers(0, 256, (30, 45, 3), dtype=np.uint8)
     out = predict(salnet, image, input_size=(32, 48))
     assert out.shape == (30, 45)
-    assert out.min() >= 0 and out.max() <= 255
+    # the official wrapper stretches to a maximum of 255 and returns 8-bit levels
+    assert out.min() >= 0 and out.max() == 255 and np.array_equal(out, np.round(out))
+    raw = predict(salnet, image, input_size=(32, 48), postprocess="raw")
+    assert raw.shape == (30, 45) and raw.min() >= 0 and raw.max() <= 255
 
 
 def test_caffemodel_round_trip_through_pretrained_path(salnet, tmp_path, monkeypatch):
@@ -132,3 +136,82 @@ def test_euclidean_step_on_real_osie_lowers_loss(salnet, data_dir):
     target = (255 * batch["density"] / batch["density"].amax((2, 3), keepdim=True) - 127) / 128
     before, after = step_lowers_loss(salnet, lambda m: F.mse_loss(m(batch["image"]), target))
     assert after < before
+
+
+# VGG_CNN_M as released for BVLC Caffe (legacy V1 layers; names and conv blob shapes as in
+# the model-zoo file). The fully connected blobs (fc6 is 4096 x 18432) are shrunk here to
+# keep the test small; SalNet does not read them.
+VGG_M_LAYERS = [
+    ("conv1", [(96, 3, 7, 7), (96,)]),
+    ("relu1", []),
+    ("norm1", []),
+    ("pool1", []),
+    ("conv2", [(256, 96, 5, 5), (256,)]),
+    ("conv3", [(512, 256, 3, 3), (512,)]),
+    ("conv4", [(512, 512, 3, 3), (512,)]),
+    ("conv5", [(512, 512, 3, 3), (512,)]),
+    ("fc6", [(1, 1, 8, 18), (8,)]),
+    ("fc7", [(1, 1, 8, 8), (8,)]),
+    ("fc8", [(1, 1, 10, 8), (10,)]),
+]
+
+
+def write_vgg_m(path, seed=0, skip=()):
+    rng = np.random.default_rng(seed)
+    layers = [
+        (name, [rng.normal(0, 0.05, shape).astype(np.float32) for shape in shapes])
+        for name, shapes in VGG_M_LAYERS
+        if name not in skip
+    ]
+    write_v1_caffemodel(path, layers)
+    return dict(layers)
+
+
+def test_imagenet_weights_transfer_vgg_m_conv1_to_conv3(tmp_path, monkeypatch):
+    monkeypatch.setenv("SALIENCY_COURSE_DATA", str(tmp_path))
+    monkeypatch.setenv("SALIENCY_COURSE_OFFLINE", "1")
+    (tmp_path / "weights").mkdir()
+    blobs = write_vgg_m(tmp_path / "weights" / VGG_M_FILE)
+    torch.manual_seed(0)
+    model = build_model("salnet", pretrained=True, weights="imagenet")
+    # conv1's weights are scaled by 127.5 (SalNet's input scaling), conv2/conv3 copied as they are
+    np.testing.assert_allclose(model.conv1.weight.detach().numpy(), 127.5 * blobs["conv1"][0])
+    for name in ("conv1", "conv2", "conv3"):
+        np.testing.assert_array_equal(getattr(model, name).bias.detach().numpy(), blobs[name][1])
+    for name in ("conv2", "conv3"):
+        np.testing.assert_array_equal(getattr(model, name).weight.detach().numpy(), blobs[name][0])
+    torch.manual_seed(0)
+    random = build_model("salnet", pretrained=False)
+    assert torch.equal(model.conv4.weight, random.conv4.weight)  # the rest is the random start
+    # conv1 sees what VGG-M's conv1 saw: BGR 0-255 minus a mean (here SalNet's), at stride 1
+    image = np.random.default_rng(1).integers(0, 256, (20, 24, 3), dtype=np.uint8)
+    bgr = torch.from_numpy(image[..., ::-1].astype(np.float32).copy()).permute(2, 0, 1)[None]
+    bgr = bgr - torch.tensor([100.0, 110.0, 118.0]).view(1, 3, 1, 1)
+    expected = F.conv2d(
+        bgr, torch.from_numpy(blobs["conv1"][0]), torch.from_numpy(blobs["conv1"][1]), padding=3
+    )
+    x = (torch.from_numpy(image).permute(2, 0, 1)[None] / 255.0
+         - torch.tensor(model.input_mean).view(1, 3, 1, 1)) / model.input_std[0]  # fmt: skip
+    with torch.no_grad():
+        torch.testing.assert_close(model.conv1(x.flip(1)), expected, rtol=1e-4, atol=1e-3)
+
+
+def test_vgg_m_file_without_conv3_is_rejected(tmp_path):
+    write_vgg_m(tmp_path / "vgg_m.caffemodel", skip=("conv3",))
+    from saliency_course.models.salnet import load_vgg_m
+
+    with pytest.raises(ValueError, match="must have layer 'conv3'"):
+        load_vgg_m(SalNet(), tmp_path / "vgg_m.caffemodel")
+
+
+def test_vgg_m_offline_error_names_url_and_destination(tmp_path, monkeypatch):
+    monkeypatch.setenv("SALIENCY_COURSE_DATA", str(tmp_path))
+    monkeypatch.setenv("SALIENCY_COURSE_OFFLINE", "1")
+    with pytest.raises(DownloadError) as info:  # what a notebook catches to fall back
+        build_model("salnet", pretrained=True, weights="imagenet")
+    assert isinstance(info.value, OfflineError)
+    assert VGG_M_URL in str(info.value) and str(tmp_path / "weights" / VGG_M_FILE) in str(
+        info.value
+    )
+    with pytest.raises(ValueError, match="weights must be"):
+        build_model("salnet", weights="vgg")

@@ -10,7 +10,11 @@ map over the image as ``<stem>_overlay.png``. Files are written atomically::
     saliency-course predict *.jpg --model salgan --weights runs/salgan/last.pt -o maps/
 
 ``--weights`` takes a training run's ``last.pt``, a PyTorch state dict, a SalNet
-``.caffemodel`` or a SalGAN Lasagne ``.npz``.
+``.caffemodel`` or a SalGAN Lasagne ``.npz``. Each model is fed as its authors
+fed it (DeepGaze: the image's own size; SalNet: fitted inside 320x320; SalGAN:
+256x192) unless ``--input-size`` says otherwise, and its map is finished as
+their code did (``--postprocess official``, the default) or left as the network
+made it, resized bilinearly (``--postprocess raw``).
 """
 
 from __future__ import annotations
@@ -37,7 +41,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--overlay", action="store_true", help="also write heat-map overlays")
     parser.add_argument("--npy", action="store_true", help="also write the raw maps as .npy")
     parser.add_argument(
-        "--input-size", nargs=2, type=int, metavar=("H", "W"), help="network input size"
+        "--input-size",
+        nargs=2,
+        type=int,
+        metavar=("H", "W"),
+        help="network input size (default: the model's own input policy)",
+    )
+    parser.add_argument(
+        "--postprocess",
+        choices=["official", "raw"],
+        default="official",
+        help="the authors' post-processing (default) or the raw map",
     )
     parser.add_argument("--device", default="auto", help="auto, cpu, cuda or mps")
     parser.add_argument(
@@ -120,7 +134,13 @@ def run(args: argparse.Namespace) -> int:
     out_dir.mkdir(parents=True, exist_ok=True)
     for image_path in tqdm(args.images, desc=args.model, disable=args.quiet):
         image = read_image(image_path)
-        saliency_map = predict(model, image, device=device, input_size=args.input_size)
+        saliency_map = predict(
+            model,
+            image,
+            device=device,
+            input_size=args.input_size,
+            postprocess=args.postprocess,
+        )
         stem = Path(image_path).stem
         _write_png(out_dir / f"{stem}.png", map_to_uint8(saliency_map, model.output_kind))
         if args.npy:

@@ -1,10 +1,13 @@
 """Pretrained weights: ImageNet backbones (torchvision) and official saliency files.
 
-ImageNet weights come through torchvision's weights API and torch's hub cache
-(``torch.hub.get_dir()/checkpoints/<file>``); official saliency weights (e.g.
-DeepGaze IIE's ``deepgaze2e.pth``) go through
-:func:`saliency_course.data.download.download_file` into
-``config.data_root()/weights/``. A file already in its cache is used as is.
+ImageNet weights are torchvision's (its weights API names the URL) and live in
+torch's hub cache (``torch.hub.get_dir()/checkpoints/<file>``, the file name
+torchvision would use, so an existing cache serves); official saliency weights
+(e.g. DeepGaze IIE's ``deepgaze2e.pth``) live in ``config.data_root()/weights/``.
+Both are downloaded by :func:`saliency_course.data.download.download_file`
+(atomic, resumable, one switch for every URL); a torchvision file is then
+checked against the SHA-256 prefix in its name, as ``torch.hub`` does. A file
+already in its cache is used as is.
 Otherwise, when ``SALIENCY_COURSE_OFFLINE=1`` (or the host cannot be reached
 within a few seconds) an :class:`~saliency_course.errors.OfflineError` says which
 file to fetch and where to put it, instead of a long network timeout.
@@ -12,6 +15,8 @@ file to fetch and where to put it, instead of a long network timeout.
 
 from __future__ import annotations
 
+import hashlib
+import re
 import socket
 from pathlib import Path
 from urllib.parse import urlparse
@@ -20,7 +25,7 @@ import torch
 import torchvision
 
 from .. import config
-from ..errors import OfflineError
+from ..errors import ChecksumError, DownloadError, OfflineError
 
 CONNECT_TIMEOUT_S = 5.0
 
@@ -43,27 +48,61 @@ def _offline_error(url: str, dest: Path, reason: str) -> OfflineError:
     )
 
 
+def _served_from(url: str) -> str:
+    """Where ``download_file`` will fetch ``url`` (a local mirror, once one is configured)."""
+    from ..data import download
+
+    mirrored = getattr(download, "mirrored_url", None)
+    return mirrored(url) if mirrored is not None else url
+
+
 def _check_reachable(url: str, dest: Path) -> None:
     if config.offline():
         raise _offline_error(url, dest, f"offline ({config.OFFLINE_ENV}=1)")
-    host = urlparse(url).hostname
+    served = urlparse(_served_from(url))
+    host = served.hostname
+    port = served.port or (80 if served.scheme == "http" else 443)
     try:
-        socket.create_connection((host, 443), timeout=CONNECT_TIMEOUT_S).close()
+        socket.create_connection((host, port), timeout=CONNECT_TIMEOUT_S).close()
     except OSError as err:
         raise _offline_error(url, dest, f"{host} not reachable ({err})") from err
+
+
+def _download(url: str, dest: Path, md5: str | None, progress: bool) -> Path:
+    from ..data.download import download_file
+
+    _check_reachable(url, dest)
+    try:
+        return download_file(url, dest, md5=md5, progress=progress)
+    except (OfflineError, ChecksumError):
+        raise
+    except DownloadError as err:
+        raise _offline_error(url, dest, f"download failed ({err})") from err
+
+
+def _check_hub_hash(path: Path, url: str) -> None:
+    """``torch.hub``'s check: the file's SHA-256 starts with the hex digits after the last '-'."""
+    found = re.search(r"-([a-f0-9]+)\.", path.name)
+    if found is None:
+        return
+    sha = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            sha.update(block)
+    digest = sha.hexdigest()
+    if not digest.startswith(found.group(1)):
+        path.unlink()
+        raise ChecksumError(
+            f"checksum mismatch for {url}: SHA-256 {digest} does not start with "
+            f"{found.group(1)}; the download was deleted"
+        )
 
 
 def load_hub_state_dict(url: str, progress: bool = True) -> dict[str, torch.Tensor]:
     """The state dict at ``url``, from torch's hub cache or downloaded into it."""
     dest = hub_checkpoint_path(url)
     if not dest.is_file():
-        _check_reachable(url, dest)
-        try:
-            torch.hub.load_state_dict_from_url(
-                url, map_location="cpu", progress=progress, check_hash=True
-            )
-        except OSError as err:
-            raise _offline_error(url, dest, f"download failed ({err})") from err
+        _check_hub_hash(_download(url, dest, None, progress), url)
     return torch.load(dest, map_location="cpu", weights_only=True)
 
 
@@ -92,10 +131,7 @@ def fetch_weights(url: str, filename: str, md5: str | None = None, progress: boo
     dest = weights_path(filename)
     if dest.is_file():
         return dest
-    _check_reachable(url, dest)
-    from ..data.download import download_file
-
-    return download_file(url, dest, md5=md5, progress=progress)
+    return _download(url, dest, md5, progress)
 
 
 def torchvision_features(arch: str, pretrained: bool, progress: bool = True) -> torch.nn.Sequential:

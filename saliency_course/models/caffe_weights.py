@@ -11,6 +11,7 @@ width (fields 1-4). Field numbers follow ``caffe.proto`` of BVLC Caffe.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path
 
 import numpy as np
@@ -89,9 +90,14 @@ def _blob(buf: bytes) -> np.ndarray:
     return flat.reshape(dims).copy()
 
 
-def read_caffemodel(path: str | Path) -> dict[str, list[np.ndarray]]:
-    """``{layer name: [blob arrays]}`` of the layers of ``path`` that have blobs."""
-    buf = Path(path).read_bytes()
+def read_caffemodel(
+    path: str | Path, names: Collection[str] | None = None
+) -> dict[str, list[np.ndarray]]:
+    """``{layer name: [blob arrays]}`` of the layers of ``path`` that have blobs.
+
+    ``names`` restricts the decoding to those layers (the others' blobs are skipped).
+    """
+    buf = memoryview(Path(path).read_bytes())  # slices of a memoryview are not copies
     layers: dict[str, list[np.ndarray]] = {}
     for field, wire, value in _fields(buf):
         if wire != 2 or field not in (_NET_LAYER, _NET_LAYERS_V1):
@@ -99,13 +105,14 @@ def read_caffemodel(path: str | Path) -> dict[str, list[np.ndarray]]:
         name_field, blobs_field = (
             (_LAYER_NAME, _LAYER_BLOBS) if field == _NET_LAYER else (_V1_NAME, _V1_BLOBS)
         )
-        name, blobs = None, []
-        for sub_field, sub_wire, sub_value in _fields(value):
-            if sub_field == name_field and sub_wire == 2:
-                name = sub_value.decode("utf-8")
-            elif sub_field == blobs_field and sub_wire == 2:
-                blobs.append(_blob(sub_value))
-        if name is not None and blobs:
+        sub_fields = _fields(value)
+        name = next(
+            (bytes(v).decode("utf-8") for f, w, v in sub_fields if f == name_field and w == 2), None
+        )
+        if name is None or (names is not None and name not in names):
+            continue
+        blobs = [_blob(v) for f, w, v in sub_fields if f == blobs_field and w == 2]
+        if blobs:
             layers[name] = blobs
     return layers
 

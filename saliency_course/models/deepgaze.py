@@ -19,11 +19,19 @@ fixations. Where the papers and the official code differ we follow the code:
   torchvision's single-stream AlexNet, input downsampled x2, ``features.10``
   (conv5 before its ReLU, 256 maps) read out by one 1x1 convolution without
   bias; σ init 8, readout_factor 4, saliency_map_factor 4. 258 trainable
-  parameters on 2,469,696 frozen ones. The paper's L1 sparsity penalty is not
-  part of the model (the port drops it). ``weights="official"`` (the default
+  parameters on 2,469,696 frozen ones. ``weights="official"`` (the default
   with ``pretrained=True``) loads the port's ``deepgaze1.pth`` (trained on the
   MIT1003 images of 1024x768), ``weights="imagenet"`` only the ImageNet AlexNet
   with an untrained readout (to train it yourself).
+  ``layers="all"`` builds DeepGaze I as the lecture describes it: the readout
+  reads all five conv layers (before their ReLUs, like the port's conv5;
+  64 + 192 + 384 + 256 + 256 = 1152 maps), each resampled (nearest, like the
+  official multi-layer readouts) to the readout grid (about conv1's): 1154
+  trainable parameters. The paper's sparsity penalty on the readout weights is
+  a training option (recipe ``deepgaze1_l1``); :func:`readout_weights_by_layer`
+  shows what it leaves alive. No official weights exist for this variant. The
+  paper's own layer set (on Caffe's AlexNet) and the form and strength of its
+  penalty could not be checked: only its abstract could be read.
 * ``deepgaze2``: frozen VGG-19 read at conv5_1, relu5_1, relu5_2, conv5_3 and
   relu5_4 (2560 channels; no official PyTorch model exists), readout of four
   1x1 convolutions with 16, 32, 2 and 1 channels (a Bethge-lab TensorFlow
@@ -37,10 +45,21 @@ fixations. Where the papers and the official code differ we follow the code:
   No official weights: ``pretrained=True`` loads the ImageNet VGG-19 only,
   and the readout is trained in the course.
 
-``centerbias`` (a log-density, e.g. from :func:`saliency_course.maps.center_bias`
-through ``np.log``) can be given to ``forward`` per batch, or stored in the
-model at build time (resampled to each input and renormalised; saved in its
-checkpoints); without one the prior is uniform.
+**Input policy**: the official models run at the image's native resolution
+(their README: about 35 px per degree, the MIT1003 scale), so ``predict`` feeds
+the image as it is. ``input_size`` records the training size (MIT1003's
+1024x768).
+
+**Centre bias.** ``centerbias`` is a log-density. ``"mit1003"`` is the official
+``centerbias_mit1003.npy`` (a 1024x1024 log-density over the image), the
+default of DeepGaze I with ``pretrained=True`` (its centre-bias weight was
+trained with a log centre bias); ``"uniform"`` (the default with
+``pretrained=False``, so that builds offline, and of DeepGaze II) is none; an
+array is stored as given. A stored or given centre bias is resampled to each
+input as the official README does it, ``scipy.ndimage.zoom(order=0,
+mode="nearest")`` (:func:`zoom_nearest`), then renormalised to ``logsumexp ==
+0``; it is saved in the model's checkpoints. ``forward(x, centerbias)`` takes
+one per batch, as the official modules do.
 """
 
 from __future__ import annotations
@@ -55,8 +74,13 @@ import torch.nn.functional as F
 from torch import nn
 
 from .backbones import fetch_weights, freeze, torchvision_features
+from .predict import NATIVE
 
 DEEPGAZE1_URL = "https://github.com/matthias-k/DeepGaze/releases/download/v1.01/deepgaze1.pth"
+CENTERBIAS_URL = (
+    "https://github.com/matthias-k/DeepGaze/releases/download/v1.0.0/centerbias_mit1003.npy"
+)
+CENTERBIAS_FILE = "centerbias_mit1003.npy"
 
 
 class GaussianBlur(nn.Module):
@@ -99,11 +123,30 @@ class Finalizer(nn.Module):
         return out - torch.logsumexp(out.flatten(1), dim=1).view(-1, 1, 1, 1)
 
 
+def _nearest_indices(n_in: int, n_out: int, device: torch.device) -> torch.Tensor:
+    # scipy.ndimage.zoom (grid_mode=False): output k samples input k * (n_in - 1) / (n_out - 1),
+    # and order 0 takes floor(coordinate + 0.5); mode "nearest" clamps to the edge
+    zoom = (n_in - 1) / (n_out - 1) if n_out > 1 else 1.0
+    coords = torch.arange(n_out, dtype=torch.float64, device=device) * zoom
+    return torch.floor(coords + 0.5).long().clamp_(0, n_in - 1)
+
+
+def zoom_nearest(maps: torch.Tensor, size) -> torch.Tensor:
+    """``maps (..., h, w)`` resampled to ``size`` like ``scipy.ndimage.zoom(order=0)``.
+
+    The official README rescales its 1024x1024 centre bias this way, with zoom
+    factors ``(H / h, W / w)``, before renormalising it.
+    """
+    rows = _nearest_indices(maps.shape[-2], int(size[0]), maps.device)
+    cols = _nearest_indices(maps.shape[-1], int(size[1]), maps.device)
+    return maps.index_select(-2, rows).index_select(-1, cols)
+
+
 def centerbias_for(log_density: torch.Tensor | None, batch: int, size, like: torch.Tensor):
     """A ``(B, 1, H, W)`` centre-bias log-density at ``size``: resampled and renormalised."""
     if log_density is None:
-        return like.new_zeros(batch, 1, *size)
-    cb = log_density.to(like)
+        return like.new_zeros(batch, 1, *size) - math.log(size[0] * size[1])
+    cb = torch.as_tensor(log_density).to(like)
     if cb.ndim == 2:
         cb = cb[None, None]
     elif cb.ndim == 3:
@@ -114,9 +157,24 @@ def centerbias_for(log_density: torch.Tensor | None, batch: int, size, like: tor
             f"got {tuple(log_density.shape)}"
         )
     if tuple(cb.shape[-2:]) != tuple(size):
-        cb = F.interpolate(cb, size=size, mode="bilinear", align_corners=False)
+        cb = zoom_nearest(cb, size)
     cb = cb - torch.logsumexp(cb.flatten(1), dim=1).view(-1, 1, 1, 1)
     return cb.expand(batch, 1, *size)
+
+
+def resolve_centerbias(centerbias, default: str, progress: bool = True) -> np.ndarray | None:
+    """``"mit1003"`` (fetched), ``"uniform"`` (None), None (``default``) or an array as is."""
+    if centerbias is None:
+        centerbias = default
+    if isinstance(centerbias, str):
+        if centerbias == "uniform":
+            return None
+        if centerbias == "mit1003":
+            return np.load(fetch_weights(CENTERBIAS_URL, CENTERBIAS_FILE, progress=progress))
+        raise ValueError(
+            f"centerbias must be 'mit1003', 'uniform', None or an array, got {centerbias!r}"
+        )
+    return centerbias
 
 
 class FeatureTaps(nn.Module):
@@ -180,6 +238,7 @@ class DeepGaze(StoredCenterBias):
     """Frozen features -> readout -> :class:`Finalizer`; ``(B, 3, H, W)`` -> log-density."""
 
     output_kind = "log_density"
+    input_policy = NATIVE
 
     def __init__(
         self,
@@ -191,8 +250,10 @@ class DeepGaze(StoredCenterBias):
         sigma: float,
         input_size: tuple[int, int],
         centerbias: np.ndarray | torch.Tensor | None = None,
+        feature_names: tuple[str, ...] = (),
     ) -> None:
         super().__init__()
+        self.feature_names = feature_names
         self.features = features
         self.readout = readout
         self.finalizer = Finalizer(sigma, saliency_map_factor)
@@ -214,8 +275,26 @@ class DeepGaze(StoredCenterBias):
         return self.finalizer(self.readout(torch.cat(maps, dim=1)), cb)
 
 
-ALEXNET_CONV5 = (10,)
+ALEXNET_CONVS = {"conv1": 0, "conv2": 3, "conv3": 6, "conv4": 8, "conv5": 10}  # before ReLU
+DEEPGAZE1_LAYERS = {"conv5": ("conv5",), "all": tuple(ALEXNET_CONVS)}
 VGG19_TAPS = (28, 29, 31, 32, 35)  # conv5_1, relu5_1, relu5_2, conv5_3, relu5_4
+
+
+def readout_weights_by_layer(model: DeepGaze) -> dict[str, np.ndarray]:
+    """DeepGaze I's readout weights split by the layer whose maps they weigh.
+
+    ``{layer: weights}`` in reading order (e.g. ``conv1`` ... ``conv5`` for
+    ``layers="all"``); with a sparsity penalty, most of them end near zero.
+    """
+    readout = model.readout
+    if not isinstance(readout, nn.Conv2d) or readout.out_channels != 1:
+        raise ValueError(
+            f"model must have a linear (1x1 convolution) readout, got {type(readout).__name__}"
+        )
+    weights = readout.weight.detach().cpu().flatten().numpy()
+    sizes = [model.features.features[i].out_channels for i in model.features.indices]
+    parts = np.split(weights, np.cumsum(sizes)[:-1])
+    return dict(zip(model.feature_names, parts, strict=True))
 
 
 def deepgaze1_from_official(state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
@@ -239,26 +318,43 @@ def deepgaze1_from_official(state: dict[str, torch.Tensor]) -> dict[str, torch.T
 def build_deepgaze1(
     pretrained: bool = True,
     weights: str = "official",
-    centerbias: np.ndarray | None = None,
+    centerbias: np.ndarray | str | None = None,
+    layers: str = "conv5",
     progress: bool = True,
 ) -> DeepGaze:
-    """DeepGaze I as the official PyTorch port (AlexNet conv5, 1x1 readout without bias).
+    """DeepGaze I: AlexNet features read out by a 1x1 convolution without bias.
 
     ``weights`` (with ``pretrained``): ``"official"`` (the port's trained model),
     ``"imagenet"`` (ImageNet AlexNet, untrained readout) or a path to a file in
-    the official format.
+    the official format. ``layers``: ``"conv5"`` (the official port) or
+    ``"all"`` (conv1-conv5, as the lecture describes DeepGaze I). ``centerbias``:
+    see the module docstring (default ``"mit1003"`` with ``pretrained``, else
+    uniform).
     """
+    if layers not in DEEPGAZE1_LAYERS:
+        raise ValueError(f"layers must be one of {sorted(DEEPGAZE1_LAYERS)}, got {layers!r}")
     if weights not in ("official", "imagenet") and not Path(weights).is_file():
         raise ValueError(
             f"weights must be 'official', 'imagenet' or an existing file, got {weights!r}"
         )
     imagenet = pretrained and weights == "imagenet"
-    features = FeatureTaps(torchvision_features("alexnet", imagenet, progress), ALEXNET_CONV5)
-    readout = nn.Conv2d(256, 1, 1, bias=False)
-    model = DeepGaze(features, readout, 2, 4, 4, 8.0, (768, 1024), centerbias)
+    if pretrained and not imagenet and layers != "conv5":
+        raise ValueError(
+            f"layers={layers!r} has no official weights (the port reads conv5): "
+            "use weights='imagenet' (then train) or pretrained=False"
+        )
+    path = None
     if pretrained and not imagenet:
         path = Path(weights) if weights != "official" else None
         path = path or fetch_weights(DEEPGAZE1_URL, "deepgaze1.pth", progress=progress)
+    names = DEEPGAZE1_LAYERS[layers]
+    taps = tuple(ALEXNET_CONVS[name] for name in names)
+    features = FeatureTaps(torchvision_features("alexnet", imagenet, progress), taps)
+    channels = sum(features.features[i].out_channels for i in taps)
+    readout = nn.Conv2d(channels, 1, 1, bias=False)
+    prior = resolve_centerbias(centerbias, "mit1003" if pretrained else "uniform", progress)
+    model = DeepGaze(features, readout, 2, 4, 4, 8.0, (768, 1024), prior, names)
+    if path is not None:
         state = torch.load(path, map_location="cpu", weights_only=True)
         model.load_state_dict(deepgaze1_from_official(state), strict=True)
     return model
@@ -291,11 +387,16 @@ def deepgaze2_readout(channels: int = 2560, nonlinearity: str = "softplus") -> n
 
 def build_deepgaze2(
     pretrained: bool = True,
-    centerbias: np.ndarray | None = None,
+    centerbias: np.ndarray | str | None = None,
     nonlinearity: str = "softplus",
     progress: bool = True,
 ) -> DeepGaze:
-    """DeepGaze II: frozen VGG-19 conv5 features, readout 16-32-2-1 (ImageNet weights only)."""
+    """DeepGaze II: frozen VGG-19 conv5 features, readout 16-32-2-1 (ImageNet weights only).
+
+    ``centerbias`` defaults to uniform (there is no trained readout to pair with one).
+    """
     features = FeatureTaps(torchvision_features("vgg19", pretrained, progress), VGG19_TAPS)
     readout = deepgaze2_readout(2560, nonlinearity)
-    return DeepGaze(features, readout, 2, 16, 2, 8.0, (768, 1024), centerbias)
+    prior = resolve_centerbias(centerbias, "uniform", progress)
+    names = ("conv5_1", "relu5_1", "relu5_2", "conv5_3", "relu5_4")
+    return DeepGaze(features, readout, 2, 16, 2, 8.0, (768, 1024), prior, names)

@@ -31,13 +31,22 @@ The 30 log-densities of a backbone are averaged in probability space
 parameters (23,293 per component on 2048 channels); the backbones are frozen.
 
 ``pretrained=True`` loads the official ``deepgaze2e.pth`` (readouts *and*
-backbones) and ``centerbias_mit1003.npy`` (a 1024x1024 log-density over the
-image, resampled and renormalised per input). Backbone weights therefore come
-from that one file; ``pretrained=False`` builds the same architecture with
-random weights. The official model takes RGB 0-255 and normalises inside;
-here, like every model of the package, it takes ImageNet-normalised input.
-EfficientNet-B5 is the ``efficientnet_pytorch`` package's (TF "same" padding
-for 456-px images), which the official code vendors.
+backbones) and, by default, ``centerbias_mit1003.npy`` (a 1024x1024 log-density
+over the image, resampled per input as the official README does:
+:func:`~saliency_course.models.deepgaze.zoom_nearest`, then renormalised).
+Backbone weights therefore come from that one file; ``pretrained=False``
+builds the same architecture with random weights and a uniform prior
+(offline). ``centerbias=`` replaces the prior (``"mit1003"``, ``"uniform"`` or an
+array). The official model takes RGB 0-255 and normalises inside; here, like
+every model of the package, it takes ImageNet-normalised input (index 0 of
+each backbone is an identity, where the official normaliser has no weights).
+Input policy: the image's native resolution, as the official README feeds it.
+
+EfficientNet-B5 is the ``efficientnet_pytorch`` package's, but with the static
+"same" paddings of the version the official code vendors (0.6.3): there,
+every convolution pads as if its input were 456 px, while 0.7 tracks the size
+block by block (e.g. ``_blocks.13._depthwise_conv`` pads (0, 1, 0, 1) in 0.6.3
+and (1, 1, 1, 1) in 0.7.1). :func:`efficientnet_b5` sets them back.
 """
 
 from __future__ import annotations
@@ -52,12 +61,11 @@ import torchvision
 from torch import nn
 
 from .backbones import fetch_weights, freeze
-from .deepgaze import Finalizer, StoredCenterBias, centerbias_for
+from .deepgaze import Finalizer, StoredCenterBias, centerbias_for, resolve_centerbias
+from .predict import NATIVE
 
 WEIGHTS_URL = "https://github.com/matthias-k/DeepGaze/releases/download/v1.0.0/deepgaze2e.pth"
-CENTERBIAS_URL = (
-    "https://github.com/matthias-k/DeepGaze/releases/download/v1.0.0/centerbias_mit1003.npy"
-)
+EFFICIENTNET_IMAGE_SIZE = 456  # efficientnet-b5's resolution, which 0.6.3 pads every conv for
 COMPONENTS = 30  # 3 seeds x 10 cross-validation folds
 
 BACKBONES = {
@@ -83,19 +91,47 @@ BACKBONES = {
 }  # fmt: skip
 
 
+def same_padding(kernel: int, stride: int, size: int = EFFICIENTNET_IMAGE_SIZE):
+    """TensorFlow "same" padding (left, right, top, bottom) of a square conv on a ``size`` input."""
+    out = math.ceil(size / stride)
+    pad = max((out - 1) * stride + kernel - size, 0)
+    return (pad // 2, pad - pad // 2, pad // 2, pad - pad // 2)
+
+
+def efficientnet_b5() -> nn.Module:
+    """EfficientNet-B5 of ``efficientnet_pytorch`` padded as the official code's vendored 0.6.3.
+
+    Every static-padding convolution gets the padding 0.6.3 computes: for a
+    456-px input, whatever the block's actual input size.
+    """
+    try:
+        from efficientnet_pytorch import EfficientNet
+    except ImportError as error:
+        raise ImportError(
+            "DeepGaze IIE's EfficientNet-B5 backbone needs the efficientnet_pytorch package "
+            "(pip install efficientnet_pytorch), or leave it out with "
+            "backbones=('shapenet_c', 'densenet201', 'resnext50')"
+        ) from error
+    network = EfficientNet.from_name("efficientnet-b5")
+    padded = [m for m in network.modules() if hasattr(m, "static_padding")]
+    if not padded:
+        raise ImportError(
+            "efficientnet_pytorch must build static-padding convolutions (versions 0.6-0.7), "
+            "found none"
+        )
+    for conv in padded:
+        if conv.kernel_size[0] != conv.kernel_size[1] or conv.stride[0] != conv.stride[1]:
+            raise ValueError(f"expected square kernels and strides, got {conv}")
+        pad = same_padding(conv.kernel_size[0], conv.stride[0])
+        conv.static_padding = nn.ZeroPad2d(pad) if any(pad) else nn.Identity()
+    return network
+
+
 def _backbone_network(name: str) -> nn.Module:
     if name == "shapenet_c":  # the texture-vs-shape checkpoint keeps DataParallel's "module."
         return nn.Sequential(OrderedDict([("module", torchvision.models.resnet50())]))
     if name == "efficientnet_b5":
-        try:
-            from efficientnet_pytorch import EfficientNet
-        except ImportError as error:
-            raise ImportError(
-                "DeepGaze IIE's EfficientNet-B5 backbone needs the efficientnet_pytorch package "
-                "(pip install efficientnet_pytorch), or leave it out with "
-                "backbones=('shapenet_c', 'densenet201', 'resnext50')"
-            ) from error
-        return EfficientNet.from_name("efficientnet-b5")
+        return efficientnet_b5()
     if name == "densenet201":
         return torchvision.models.densenet201()
     return torchvision.models.resnext50_32x4d()
@@ -253,7 +289,8 @@ class DeepGazeIIE(StoredCenterBias):
     """``(B, 3, H, W)`` -> log-density ``(B, 1, H, W)``; the mixture over ``backbones``."""
 
     output_kind = "log_density"
-    input_size = (768, 1024)
+    input_size = (768, 1024)  # MIT1003's "twosize" training size
+    input_policy = NATIVE
 
     def __init__(
         self,
@@ -305,25 +342,24 @@ def build_deepgaze2e(
     pretrained: bool = True,
     backbones: tuple[str, ...] = tuple(BACKBONES),
     components: int = COMPONENTS,
-    centerbias: np.ndarray | None = None,
+    centerbias: np.ndarray | str | None = None,
     progress: bool = True,
 ) -> DeepGazeIIE:
     """DeepGaze IIE; ``pretrained`` loads the official weights and MIT1003 centre bias.
 
     ``backbones`` (a subset of :data:`BACKBONES`) and ``components`` (at most 30)
     build a smaller mixture; with ``pretrained`` it takes its share of the
-    official weights.
+    official weights. ``centerbias``: ``"mit1003"`` (the default with
+    ``pretrained``), ``"uniform"`` (the default without) or an array.
     """
     if pretrained and components > COMPONENTS:
         raise ValueError(
             f"components must be <= {COMPONENTS} with pretrained=True, got {components}"
         )
-    if pretrained and centerbias is None:
-        cb_path = fetch_weights(CENTERBIAS_URL, "centerbias_mit1003.npy", progress=progress)
-        centerbias = np.load(cb_path)
-    model = DeepGazeIIE(tuple(backbones), components, centerbias)
-    if pretrained:
-        path = fetch_weights(WEIGHTS_URL, "deepgaze2e.pth", progress=progress)
+    path = fetch_weights(WEIGHTS_URL, "deepgaze2e.pth", progress=progress) if pretrained else None
+    prior = resolve_centerbias(centerbias, "mit1003" if pretrained else "uniform", progress)
+    model = DeepGazeIIE(tuple(backbones), components, prior)
+    if path is not None:
         state = torch.load(path, map_location="cpu", weights_only=True)
         model.load_state_dict(official_state_dict(state, tuple(backbones), components), strict=True)
     return model

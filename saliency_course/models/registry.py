@@ -8,8 +8,10 @@ and returns a ``torch.nn.Module`` that carries two attributes:
 * ``output_kind``: ``"saliency"`` (a non-negative map of any scale) or
   ``"log_density"`` (``logsumexp == 0`` over the image), or ``"discriminator"`` (a
   real-vs-generated probability, e.g. SalGAN's discriminator; not for ``predict``);
-* ``input_size``: the ``(H, W)`` the paper fed the network, used by
-  :func:`saliency_course.models.predict` unless told otherwise.
+* ``input_size``: the ``(H, W)`` the paper trained the network at;
+* optionally ``input_policy`` (:class:`~saliency_course.models.predict.InputPolicy`):
+  how its authors sized an image for it (native, fit inside a box, fixed), which
+  :func:`saliency_course.models.predict` applies (without one, ``input_size``).
 """
 
 from __future__ import annotations

@@ -17,20 +17,37 @@ channel and a sigmoid. 31,787,009 parameters (30,051,521 trainable). Input
 the code (``variant="code"``, the default): input ``[saliency, image]`` (4
 channels, saliency first), 1x1 conv to 3 + ReLU, 3x3 conv 32 + ReLU, **4x4/4**
 max-pool, 2x (3x3 conv 64 + ReLU), 2x2 pool, 2x (3x3 conv 64 + ReLU) **with weight
-normalisation** (fixed gain, a bias of its own), 2x2 pool, FC 100 tanh, FC 2
-tanh, FC 1 sigmoid: 1,359,296 parameters. ``variant="paper"`` builds Table 1
-(2x2 pool1, no weight normalisation): 5,045,696 parameters.
+normalisation** (``W = g V / sqrt(1e-6 + |V|^2)`` per output channel, the gain
+``g`` fixed at 1, a bias of its own), 2x2 pool, FC 100 tanh, FC 2 tanh, FC 1
+sigmoid: 1,359,296 parameters. ``variant="paper"`` builds Table 1 (2x2 pool1, no
+weight normalisation): 5,045,696 parameters.
 
 **Inputs.** Like every model of the package, both take ImageNet-normalised RGB
-batches. The official weights expect Caffe-style input (RGB 0-255 made BGR, the
-BGR mean (103.939, 116.779, 123.68) subtracted); a model loaded from them sets
-``caffe_input = True`` and converts inside ``forward``.
+batches. The official generator takes RGB 0-255 and, inside the network, makes
+it BGR and subtracts the BGR mean (103.939, 116.779, 123.68) before its VGG-16;
+a generator loaded from the official weights sets ``caffe_input = True`` and
+converts inside ``forward`` (ImageNet VGG-16 weights from torchvision expect the
+ImageNet normalisation and keep it). The official discriminator concatenates
+the map with the **raw RGB 0-255** image (only the generator's VGG applies the
+BGR flip and mean); ours converts its ImageNet-normalised input back to RGB
+0-255, whatever its weights.
+
+**Input policy and post-processing** (official ``utils.predict``): the image
+is resized to 256x192 whatever its aspect ratio (OpenCV ``INTER_AREA`` on the
+8-bit image); the output (in ``(0, 1)``) is scaled to 0-255 and truncated to
+``uint8``, resized back bicubically, blurred with a 5x5 Gaussian and clipped
+(no stretch): :meth:`SalGANGenerator.official_postprocess`.
 
 **Weights.** ``weights="official"`` loads ``gen_modelWeights0090.npz`` (epoch 90)
 or ``discrim_modelWeights0090.npz`` through :mod:`.lasagne_weights` (decoder
 and discriminator kernels flipped, VGG kernels not); ``weights="imagenet"``
 loads torchvision's VGG-16 into the encoder and leaves the decoder random (the
-start of SalGAN's training); a path loads that Lasagne ``.npz``.
+start of SalGAN's training); a path loads that Lasagne ``.npz``. The README
+lists the discriminator file as 3.4 MB; the code's discriminator holds
+1,359,296 trained values and 128 fixed gains (5.44 MB as float32 in an
+uncompressed ``.npz``), and no input size the code allows gives 3.4 MB (a
+240x320 build would be 8.2 MB). The file could not be fetched to settle this;
+loading checks every array's shape and names the first that differs.
 """
 
 from __future__ import annotations
@@ -44,7 +61,7 @@ from torch import nn
 
 from .backbones import fetch_weights, freeze, torchvision_features
 from .lasagne_weights import lasagne_to_state_dict, read_npz_arrays, state_dict_to_lasagne
-from .predict import IMAGENET_MEAN, IMAGENET_STD
+from .predict import IMAGENET_MEAN, IMAGENET_STD, InputPolicy, resize_cubic_and_blur
 
 WEIGHTS_BASE = "https://imatge.upc.edu/web/sites/default/files/resources/1720/saliency/2017-salgan/"
 GENERATOR_FILE = "gen_modelWeights0090.npz"
@@ -72,12 +89,16 @@ POOL_AFTER = {"conv1_2", "conv2_2", "conv3_3", "conv4_3"}
 UPSAMPLE_AFTER = {"uconv5_1", "uconv4_1", "uconv3_1", "uconv2_1"}
 
 
-def _from_imagenet_to_caffe(x: torch.Tensor) -> torch.Tensor:
-    """ImageNet-normalised RGB -> RGB 0-255 -> BGR minus the Caffe BGR mean."""
+def _to_rgb255(x: torch.Tensor) -> torch.Tensor:
+    """ImageNet-normalised RGB -> RGB 0-255."""
     mean = x.new_tensor(IMAGENET_MEAN).view(1, 3, 1, 1)
     std = x.new_tensor(IMAGENET_STD).view(1, 3, 1, 1)
-    bgr = ((x * std + mean) * 255).flip(1)
-    return bgr - x.new_tensor(CAFFE_BGR_MEAN).view(1, 3, 1, 1)
+    return (x * std + mean) * 255
+
+
+def _from_imagenet_to_caffe(x: torch.Tensor) -> torch.Tensor:
+    """ImageNet-normalised RGB -> RGB 0-255 -> BGR minus the Caffe BGR mean."""
+    return _to_rgb255(x).flip(1) - x.new_tensor(CAFFE_BGR_MEAN).view(1, 3, 1, 1)
 
 
 class SalGANGenerator(nn.Module):
@@ -85,6 +106,7 @@ class SalGANGenerator(nn.Module):
 
     output_kind = "saliency"
     input_size = (192, 256)
+    input_policy = InputPolicy("fixed", (192, 256), resize="cv2_area", uint8=True)
 
     def __init__(self) -> None:
         super().__init__()
@@ -115,6 +137,12 @@ class SalGANGenerator(nn.Module):
                 x = F.interpolate(x, scale_factor=2, mode="nearest")
         return torch.sigmoid(self.output(x))
 
+    @staticmethod
+    def official_postprocess(saliency: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+        """``utils.predict``: ``uint8(255 * map)``, bicubic resize, 5x5 blur, clip (8-bit)."""
+        out = (saliency.astype(np.float32) * 255).astype(np.uint8)
+        return resize_cubic_and_blur(out, shape).astype(np.float64)
+
     def lasagne_layout(self) -> list[tuple[str, str, bool]]:
         """(state-dict key, kind, flip) in the order of the official generator ``.npz``."""
         layout = []
@@ -131,9 +159,10 @@ class SalGANGenerator(nn.Module):
 
 
 class WeightNormConv2d(nn.Module):
-    """3x3 convolution with weight normalisation ``W = g * V / ||V||`` (per output channel).
+    """3x3 convolution with weight normalisation ``W = g V / sqrt(1e-6 + |V|^2)``.
 
-    As in the official discriminator, the gain ``g`` is fixed (a buffer of ones) and
+    As in the official discriminator (``nn.WeightNormLayer``), the norm runs over
+    each output channel's kernel, the gain ``g`` is fixed (a buffer of ones) and
     the layer has its own bias in place of the convolution's.
     """
 
@@ -145,7 +174,7 @@ class WeightNormConv2d(nn.Module):
         nn.init.kaiming_uniform_(self.weight, a=5**0.5)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        norm = self.weight.flatten(1).norm(dim=1).clamp_min(1e-12)
+        norm = (self.weight.flatten(1).pow(2).sum(dim=1) + 1e-6).sqrt()
         weight = self.weight * (self.gain / norm).view(-1, 1, 1, 1)
         return F.conv2d(x, weight, self.bias, padding=1)
 
@@ -175,17 +204,15 @@ class SalGANDiscriminator(nn.Module):
         self.fc4 = nn.Linear(flat, 100)
         self.fc5 = nn.Linear(100, 2)
         self.fc6 = nn.Linear(2, 1)
-        self.caffe_input = False
 
     def forward(self, image: torch.Tensor, saliency: torch.Tensor) -> torch.Tensor:
+        """P(real) of ``saliency`` in ``[0, 1]`` for ``image`` (ImageNet-normalised RGB)."""
         if image.shape[-2:] != self.input_size or saliency.shape[-2:] != self.input_size:
             raise ValueError(
                 f"image and saliency must be {self.input_size} (H, W), "
                 f"got {tuple(image.shape[-2:])} and {tuple(saliency.shape[-2:])}"
             )
-        if self.caffe_input:
-            image = _from_imagenet_to_caffe(image)
-        x = torch.relu(self.merge(torch.cat([saliency, image], dim=1)))
+        x = torch.relu(self.merge(torch.cat([saliency, _to_rgb255(image)], dim=1)))
         x = F.max_pool2d(torch.relu(self.conv1(x)), self.pool1_size)
         x = F.max_pool2d(torch.relu(self.conv2_2(torch.relu(self.conv2_1(x)))), 2)
         x = F.max_pool2d(torch.relu(self.conv3_2(torch.relu(self.conv3_1(x)))), 2)
@@ -225,7 +252,8 @@ def load_lasagne_npz(model: SalGANGenerator | SalGANDiscriminator, path: str | P
                 f"got {tuple(value.shape)}"
             )
     model.load_state_dict(state, strict=True)
-    model.caffe_input = True
+    if isinstance(model, SalGANGenerator):
+        model.caffe_input = True
     return model
 
 

@@ -8,12 +8,17 @@
 * SalGAN (Pan et al., arXiv:1701.01081; code ``imatge-upc/salgan``): targets
   are the ground truth scaled to ``[0, 1]`` (:func:`unit_maps`); the loss itself
   is :func:`saliency_course.losses.bce_downsampled_loss`.
+* DeepGaze I (Kuemmerer, Theis, Bethge, arXiv:1411.1045): a sparsity penalty on
+  the linear readout's weights (:class:`ReadoutSparsity`), which the paper used
+  and the official PyTorch port dropped.
 
 The recipes compute every loss in float32, outside autocast (BCE is not
 autocast-safe).
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import torch
 
@@ -48,3 +53,37 @@ def euclidean_loss(prediction: torch.Tensor, target: torch.Tensor) -> torch.Tens
     _check_pair(prediction, target)
     diff = prediction.float() - target.float()
     return diff.pow(2).sum() / (2 * prediction.shape[0])
+
+
+SPARSITY_KINDS = ("l1", "l1/l2")
+
+
+@dataclass(frozen=True)
+class ReadoutSparsity:
+    """``weight * ||w||_1`` (``kind="l1"``) or ``weight * ||w||_1 / ||w||_2`` of a readout.
+
+    ``w`` are the weights of ``model.readout`` (DeepGaze I's 1x1 convolution).
+    The lecture's DeepGaze I has an L1 penalty; the L1/L2 ratio (scale-free) is
+    the form of a Bethge-lab TensorFlow DeepGaze II code (third party). The
+    paper's exact form and strength could not be checked.
+    """
+
+    weight: float = 1e-3
+    kind: str = "l1"
+
+    def __post_init__(self) -> None:
+        if self.kind not in SPARSITY_KINDS:
+            raise ValueError(f"kind must be one of {SPARSITY_KINDS}, got {self.kind!r}")
+        if not self.weight >= 0:
+            raise ValueError(f"weight must be >= 0, got {self.weight!r}")
+
+    def __call__(self, model: torch.nn.Module) -> torch.Tensor:
+        model = getattr(model, "module", model)  # a DistributedDataParallel wrapper
+        readout = getattr(model, "readout", None)
+        if not isinstance(readout, torch.nn.Conv2d):
+            raise ValueError(
+                f"model must have a convolutional readout to penalise, got {type(readout).__name__}"
+            )
+        w = readout.weight.float().flatten()
+        l1 = w.abs().sum()
+        return self.weight * (l1 if self.kind == "l1" else l1 / w.norm().clamp_min(1e-12))

@@ -14,6 +14,8 @@ recipe follows the code; each recipe's ``notes`` say where and why.
 ``deepgaze``     Kuemmerer, Wallis, Bethge, "DeepGaze II", arXiv:1610.01563;
 ``deepgaze_      protocol of the official code ``matthias-k/DeepGaze``.
 finetune``
+``deepgaze1_l1`` Kuemmerer, Theis, Bethge, "Deep Gaze I", arXiv:1411.1045:
+                 the same protocol plus an L1 penalty on the readout.
 ``deepfix``      Kruthiventi, Ayush, Babu, "DeepFix", IEEE TIP 26(9), 2017.
 ``mlnet``        Cornia, Baraldi, Serra, Cucchiara, "A Deep Multi-Level
                  Network for Saliency Prediction", ICPR 2016; code
@@ -216,12 +218,26 @@ class LogLikelihoodRecipe(Recipe):
 
     When the batch carries ``"centerbias"`` (a ``(B, H, W)`` log-density) it is
     passed to the model as ``model(image, centerbias)`` as in the official code.
+    ``penalty(model)``, if set, is added to the NLL that is minimised (reported
+    as ``"penalty"``; ``"loss"`` stays the NLL, comparable with validation).
     """
+
+    penalty: Callable[[torch.nn.Module], torch.Tensor] | None = None
 
     def forward(self, model, batch):
         if "centerbias" in batch:
             return model(batch["image"], batch["centerbias"])
         return model(batch["image"])
+
+    def train_step(self, modules, optimizers, batch, ctx):
+        if self.penalty is None:
+            return super().train_step(modules, optimizers, batch, ctx)
+        with ctx.autocast():
+            output = self.forward(modules["model"], batch)
+        loss = self.loss(output, batch)
+        penalty = self.penalty(modules["model"])
+        optimise(loss + penalty, optimizers["model"], ctx)
+        return {"loss": loss.item(), "penalty": penalty.item()}
 
 
 @dataclass(frozen=True)
@@ -362,9 +378,14 @@ register_recipe(
         },
         reference="Pan et al., Shallow and deep convolutional networks for saliency "
         "prediction, CVPR 2016; code imatge-upc/saliency-2016-cvpr",
-        notes="target scaling follows the official deploy code (128*y+127); optimiser, lr, "
-        "batch 2 and the length of training are the paper's as remembered by our docs "
-        "[unverified]; no learning-rate schedule.",
+        notes="verified: Euclidean loss and SALICON train+val data (the official README), "
+        "240x320 training input (deploy prototxt); inferred: targets (S - 127) / 128 from the "
+        "deploy wrapper's 128 * y + 127. Not verified, the course's assumptions: SGD with "
+        "Nesterov momentum 0.9, weight decay 5e-4, lr 1.3e-7, batch 2, no schedule, the length "
+        "of training. The official repository has no solver.prototxt in any of its 71 commits "
+        "(only the deploy prototxt, the pycaffe wrapper and the shallow net's Lasagne script), "
+        "and the paper's full text (arXiv:1603.00845) could not be read here. Start from "
+        "build_model('salnet', weights='imagenet') for the paper's VGG_CNN_M conv1-3.",
     )
 )
 
@@ -464,6 +485,24 @@ register_recipe(
         reference="Kuemmerer, Wallis, Bethge, DeepGaze II, arXiv:1610.01563; MIT1003 "
         "fine-tuning with 10-fold cross-validation as in matthias-k/DeepGaze",
         notes="run once per fold with saliency_course.training.crossval.",
+    )
+)
+
+register_recipe(
+    get_recipe("deepgaze").with_settings(
+        name="deepgaze1_l1",
+        model="deepgaze1",
+        penalty=objectives.ReadoutSparsity(1e-3, "l1"),
+        settings={
+            **get_recipe("deepgaze").settings,
+            "penalty": "1e-3 * sum |readout weights| (L1), added to the NLL",
+        },
+        reference="Kuemmerer, Theis, Bethge, Deep Gaze I, arXiv:1411.1045 (sparsity "
+        "penalty); protocol of the official code matthias-k/DeepGaze",
+        notes="for build_model('deepgaze1', layers='all'); the paper trained with SFO and a "
+        "sparsity penalty whose form and strength we could not read (only its abstract); "
+        "the L1 strength 1e-3 is the course's choice, objectives.ReadoutSparsity(kind='l1/l2') "
+        "gives the L1/L2 form of a Bethge-lab TensorFlow code.",
     )
 )
 
