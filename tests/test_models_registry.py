@@ -13,7 +13,7 @@ from saliency_course.models.predict import IMAGENET_MEAN, IMAGENET_STD, to_input
 EXPECTED = {
     "salnet", "salgan", "salgan_discriminator", "deepgaze1", "deepgaze2", "deepgaze2e",
     "deepfix", "uniform", "center_bias", "spectral_residual", "itti_koch", "judd",
-    "framewise", "aclnet",
+    "framewise", "aclnet", "mlnet", "salicon", "bms",
 }  # fmt: skip
 
 

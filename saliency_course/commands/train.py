@@ -17,6 +17,8 @@ DEFAULT_RECIPES = {
     "salgan": "salgan_bce",
     "deepgaze2": "deepgaze",
     "deepfix": "deepfix",
+    "mlnet": "mlnet",
+    "salicon": "salicon_model",
 }
 
 

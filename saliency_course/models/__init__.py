@@ -4,8 +4,11 @@
 that takes a normalised float batch ``(B, 3, H, W)``; ``predict(model, image)``
 turns a uint8 RGB image into a saliency map (or a log-density) at the image's
 size; ``list_models()`` names the models known. Each model family lives in its
-own module (``salnet``, ``salgan``, ``deepgaze``, ``deepgaze2e``, ``deepfix``,
-``classic``, ``framewise``, ``aclnet``), imported only when built.
+own module (``salnet``, ``salgan``, ``deepgaze``, ``deepgaze2e``, ``mlnet``,
+``salicon_model``, ``deepfix``, ``bms``, ``classic``, ``framewise``, ``aclnet``),
+imported only when built. Each model carries its authors' input policy and
+post-processing (:class:`~saliency_course.models.predict.InputPolicy`), which
+``predict`` applies.
 """
 
 from .predict import IMAGENET_MEAN, IMAGENET_STD, predict, to_input_batch

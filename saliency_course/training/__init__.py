@@ -8,9 +8,9 @@
   ``channels_last`` on CUDA, DistributedDataParallel under ``torchrun``
   (:mod:`.distributed`).
 * Recipes (:mod:`.recipes`): ``salnet``, ``salgan_bce``, ``salgan_gan``,
-  ``deepgaze``, ``deepgaze_finetune``, ``deepfix``, and ``aclnet`` for video
-  (:mod:`.video`); :func:`get_recipe`,
-  :func:`list_recipes`, :func:`register_recipe`.
+  ``deepgaze``, ``deepgaze1_l1``, ``deepgaze_finetune``, ``mlnet``,
+  ``salicon_model``, ``deepfix``, and ``aclnet`` for video (:mod:`.video`);
+  :func:`get_recipe`, :func:`list_recipes`, :func:`register_recipe`.
 * :func:`kfold_splits` / :func:`fit_crossvalidated` (:mod:`.crossval`): the
   image-wise 10-fold protocol of DeepGaze II's MIT1003 fine-tuning.
 * :func:`torch_splits` (a dataset's train/val splits as torch datasets),
