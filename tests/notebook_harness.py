@@ -1,7 +1,10 @@
 """Run course notebooks with papermill and judge the executed copy.
 
 Used by ``tests/test_notebooks.py`` (the course) and ``tests/test_harness.py``
-(fixture notebooks that prove each failure is caught).
+(fixture notebooks that prove each failure is caught). A notebook with checked
+exercises runs once, instrumented (:func:`exercise_harness.instrument`): each
+untouched stub must fail its check and each worked answer pass it, in the same
+execution that the smoke rules judge.
 """
 
 from __future__ import annotations
@@ -65,18 +68,31 @@ def judge(nb: nbformat.NotebookNode, seconds: float, entry: dict) -> list[str]:
     return problems
 
 
-def execute(source: Path, entry: dict, parameters: dict, out_dir: Path = EXECUTED) -> NotebookRun:
-    """Execute ``source`` with papermill (kernel ``python3``) and judge the result."""
+def execute(
+    source: Path, entry: dict, parameters: dict, out_dir: Path = EXECUTED, exercises=()
+) -> NotebookRun:
+    """Execute ``source`` with papermill (kernel ``python3``) and judge the result.
+
+    With ``exercises`` (from :func:`exercise_harness.find_exercises`) the notebook runs
+    with every worked answer and its check inserted after the original check, and the
+    verdicts of both are judged too.
+    """
     import papermill
+    from exercise_harness import instrument, run_problems
     from papermill.exceptions import PapermillExecutionError
 
     out_dir.mkdir(parents=True, exist_ok=True)
     output = out_dir / source.name
+    runnable = source
+    if exercises:
+        runnable = out_dir / "instrumented" / source.name
+        runnable.parent.mkdir(exist_ok=True)
+        nbformat.write(instrument(nbformat.read(source, as_version=4), exercises), runnable)
     start = time.perf_counter()
     problems = []
     try:
         papermill.execute_notebook(
-            str(source),
+            str(runnable),
             str(output),
             parameters=parameters,
             kernel_name="python3",
@@ -92,6 +108,7 @@ def execute(source: Path, entry: dict, parameters: dict, out_dir: Path = EXECUTE
         problems.append("papermill wrote no executed notebook")
     elif not problems:
         problems.extend(judge(nb, seconds, entry))
+        problems.extend(run_problems(nb, exercises))
     record_duration(source.name, seconds)
     return NotebookRun(source.name, seconds, nb, problems)
 

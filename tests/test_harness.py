@@ -54,3 +54,20 @@ def test_a_notebook_over_budget_is_caught(out_dir):
     # Budget is twice smoke_seconds: 1 s -> 2 s, and the fixture sleeps 3 s.
     problems = run("slow", out_dir, smoke_seconds=1).problems
     assert len(problems) == 1 and "over twice smoke_seconds" in problems[0]
+
+
+@pytest.mark.notebook
+def test_exercises_are_judged_in_the_same_run(out_dir):
+    """A wrong worked answer fails the smoke run itself; the executed copy holds both checks."""
+    import nbformat
+    from exercise_harness import find_exercises
+
+    source = FIXTURES / "exercises" / "wrong_answer.ipynb"
+    exercises, _ = find_exercises(nbformat.read(source, as_version=4))
+    result = execute(source, entry(min_figures=0), PARAMS, out_dir=out_dir, exercises=exercises)
+    assert (
+        "exercise 'my_nss': the worked answer must pass its check, but check_function failed"
+        in result.problems
+    )
+    tags = [t for c in result.notebook.cells for t in c.get("metadata", {}).get("tags", [])]
+    assert "exercise-harness-check:my_nss" in tags

@@ -1,10 +1,11 @@
 """Checked exercises: each stub fails its check, each folded worked answer passes it.
 
 The harness (``tests/exercise_harness.py``) is proven on fixture notebooks in
-``tests/fixtures/exercises/``, then run over every notebook of the manifest: a
-notebook's exercises are always checked and, if it has any, run in smoke mode with
-every worked answer filled in. The rule "at least two per notebook" is switched on
-by ``ENFORCE_EXERCISES`` in ``tests/lecture_rules.py``.
+``tests/fixtures/exercises/``. Every notebook of the manifest is checked for the
+convention here; its exercises then run inside its one smoke execution
+(``tests/test_notebooks.py``), with every worked answer filled in. The rule "at
+least two per notebook" is switched on by ``ENFORCE_EXERCISES`` in
+``tests/lecture_rules.py``.
 """
 
 from __future__ import annotations
@@ -106,15 +107,3 @@ def test_notebook_exercises_follow_the_convention(entry):
         if ENFORCE_EXERCISES:
             pytest.fail(message)
         pytest.skip(message + " (rule off: ENFORCE_EXERCISES in tests/lecture_rules.py)")
-
-
-@pytest.mark.notebook
-@pytest.mark.parametrize("entry", ENTRIES, ids=[e["file"].split("_")[0] for e in ENTRIES])
-def test_notebook_answers_pass_and_stubs_fail(entry, data_dir, offline):
-    source = REPO / "notebooks" / entry["file"]
-    exercises, _ = find_exercises(nbformat.read(source, as_version=4))
-    if not exercises:
-        pytest.skip("no checked exercise yet")
-    parameters = {"SMOKE": True, "DATA_DIR": str(data_dir), "DEVICE": "cpu", "SEED": 0}
-    problems = run(source, parameters, BUILD, timeout=max(60, 4 * entry["smoke_seconds"]))
-    assert not problems, f"{entry['file']}: " + "; ".join(problems)

@@ -392,3 +392,13 @@ def test_a_built_deck_in_chromium(browser, deck):
     source = nbformat.read(REPO / "notebooks" / deck["notebook"], as_version=4)
     executed = nbformat.read(REPO / deck["executed"], as_version=4)
     check_deck(browser, Path(SLIDES_DIR) / deck["deck"], slide_count(source), figures_in(executed))
+
+
+def test_prepare_drops_the_worked_answers_make_test_inserted():
+    nb = fixture()
+    inserted = nbformat.v4.new_code_cell("answer = 42")
+    inserted.metadata["tags"] = [build_slides.HARNESS_PREFIX + "answer:my_nss"]
+    nb.cells.insert(2, inserted)
+    deck = prepare(nb)
+    assert len(deck.cells) == len(fixture().cells)
+    assert all("answer = 42" != c.source for c in deck.cells)

@@ -31,7 +31,8 @@ Decks
     notebook has maths, MathJax are inlined from the npm packages pinned in
     ``tools/slides/package-lock.json`` (``make slides`` installs them with ``npm ci``);
     figures are data URIs; nothing is fetched from the network when a deck is shown.
-    A deck leaves out stderr, progress bars, papermill's injected-parameters cell and
+    A deck leaves out stderr, progress bars, papermill's injected-parameters cell, the
+    worked answers that ``make test`` inserts to check the exercises, and
     the input of code cells tagged ``hide-input``; an interactive widget becomes a
     note to present the notebook live with RISE; the Colab badge becomes a text link.
 """
@@ -55,6 +56,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOKS = REPO / "notebooks"
 EXECUTED = REPO / "build" / "executed"
+#: Tag prefix of the cells ``tests/exercise_harness.py`` inserts (worked answers and checks).
+HARNESS_PREFIX = "exercise-harness-"
 OUT = REPO / "build" / "slides"
 ASSETS = REPO / "tools" / "slides" / "node_modules"
 TEMPLATES = REPO / "tools" / "slides" / "templates"
@@ -160,11 +163,16 @@ def _is_progress_bar(output, models: dict) -> bool:
     )
 
 
+def _tags(cell) -> list[str]:
+    return list(cell.get("metadata", {}).get("tags", []))
+
+
 def prepare(nb):
     """A copy of an executed notebook ready for the deck (see the module docstring)."""
     import nbformat
 
     nb = copy.deepcopy(nb)
+    nb.cells = [c for c in nb.cells if not any(t.startswith(HARNESS_PREFIX) for t in _tags(c))]
     models = _widget_models(nb)
     for cell in nb.cells:
         tags = cell.metadata.get("tags", [])
