@@ -1,0 +1,340 @@
+"""Execute notebooks in full mode against a served mirror, and judge them.
+
+Each notebook runs with papermill in its own process, with ``SMOKE=False``,
+``REHEARSAL=True`` and ``DEVICE`` injected (every other parameter keeps the
+notebook's default, ``DATA_DIR = None`` included), in a sandbox that stands for a
+fresh machine:
+
+* ``SALIENCY_COURSE_DATA`` is a data root that starts empty (one per notebook,
+  or one shared by a group such as 06-10, so that 10 finds the runs of 06-09);
+* ``HOME`` is a fresh folder too (torch's hub cache and ``~/.cache`` start empty),
+  and ``SALIENCY_COURSE_OFFLINE`` is unset;
+* ``SALIENCY_COURSE_MIRROR`` points to a :class:`~.server.MirrorServer` started
+  for that notebook alone, which counts its bytes (``downloaded_mb``) and names
+  what it lacked;
+* :mod:`.kernel_startup` runs in the kernel first (peak GPU memory, downloads
+  that miss the mirror).
+
+Peak RSS is the largest sum of the resident memory of the kernel and all its
+descendants (e.g. DataLoader workers; shared pages count once per process, so
+the figure errs high), sampled every half second. A notebook fails when a cell
+raises, when it downloads around the mirror, or when its peak RSS exceeds
+``rss_limit_mb`` (Colab's 12,000 MB by default); its ``status`` then names the
+cause.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import nbformat
+import psutil
+
+from .server import MirrorServer
+
+HERE = Path(__file__).resolve().parent
+RSS_LIMIT_MB = 12_000
+POLL_S = 0.5
+
+
+@dataclass
+class Job:
+    """One notebook to run: its file, the name of its data root, and what must run first."""
+
+    source: Path
+    root: str  # notebooks naming the same root share it (and its HOME)
+    after: tuple[str, ...] = ()
+    parameters: dict = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return self.source.name
+
+
+@dataclass
+class Result:
+    """What ``build/rehearsal.json`` records for one notebook."""
+
+    status: str
+    seconds: float
+    cpu_seconds: float
+    peak_rss_mb: float
+    peak_cuda_mb: float | None
+    downloaded_mb: float
+    data_root: str
+    executed: str
+    missing_from_mirror: list[str] = field(default_factory=list)
+    bypassed_mirror: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+
+def first_error(path: Path) -> str | None:
+    """``"cell N raised Name: value"`` for the first error output of an executed notebook."""
+    if not path.is_file():
+        return None
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            if output.get("output_type") == "error":
+                value = " ".join(str(output.get("evalue", "")).split())
+                return f"cell {cell.get('execution_count')} raised {output.get('ename')}: {value}"
+    return None
+
+
+class _TreeMonitor(threading.Thread):
+    """Samples the memory and CPU time of a process's descendants until stopped."""
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.root = psutil.Process(pid)
+        self.peak_rss = 0
+        self.cpu: dict[int, float] = {}
+        self.halt = threading.Event()
+
+    def run(self) -> None:
+        while not self.halt.is_set():
+            try:
+                tree = self.root.children(recursive=True)
+            except psutil.Error:
+                break
+            rss = 0
+            for proc in tree:
+                try:
+                    rss += proc.memory_info().rss
+                    times = proc.cpu_times()
+                    self.cpu[proc.pid] = times.user + times.system
+                except psutil.Error:
+                    continue
+            self.peak_rss = max(self.peak_rss, rss)
+            self.halt.wait(POLL_S)
+
+
+def _sandbox(out: Path, root_name: str, fresh: bool) -> tuple[Path, Path]:
+    """``(data root, home)`` for ``root_name``; emptied when ``fresh``."""
+    base = out / "roots" / root_name
+    if fresh:
+        shutil.rmtree(base, ignore_errors=True)
+    (base / "data").mkdir(parents=True, exist_ok=True)
+    startup = base / "home" / ".ipython" / "profile_default" / "startup"
+    startup.mkdir(parents=True, exist_ok=True)
+    shutil.copy(HERE / "kernel_startup.py", startup / "00-rehearsal.py")
+    return base / "data", base / "home"
+
+
+def run_one(
+    job: Job,
+    mirror: Path,
+    out: Path,
+    fresh_root: bool,
+    parameters: dict,
+    timeout_s: float,
+    rss_limit_mb: float,
+    cwd: Path,
+) -> Result:
+    """Execute one notebook (see the module docstring) and judge it."""
+    data, home = _sandbox(out, job.root, fresh_root)
+    executed = out / job.name
+    executed.unlink(missing_ok=True)
+    logs = out / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    stats, bypass = logs / f"{job.source.stem}.gpu.json", logs / f"{job.source.stem}.bypass"
+    stats.unlink(missing_ok=True)
+    bypass.unlink(missing_ok=True)
+    params = {**parameters, **job.parameters}
+    with MirrorServer(mirror) as server:
+        env = {k: v for k, v in os.environ.items() if k not in _CLEARED}
+        env.update(
+            HOME=str(home),
+            SALIENCY_COURSE_DATA=str(data),
+            SALIENCY_COURSE_MIRROR=server.url,
+            REHEARSAL_STATS=str(stats),
+            REHEARSAL_BYPASS=str(bypass),
+            MPLCONFIGDIR=str(out / "mplconfig"),
+            PYTHONUNBUFFERED="1",
+        )
+        command = [
+            sys.executable, "-m", "papermill", str(job.source), str(executed),
+            "-y", json.dumps(params), "--kernel", "python3", "--cwd", str(cwd),
+            "--no-progress-bar", "--execution-timeout", str(int(timeout_s)),
+        ]  # fmt: skip
+        log = open(logs / f"{job.source.stem}.log", "w")
+        start = time.perf_counter()
+        proc = subprocess.Popen(
+            command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        monitor = _TreeMonitor(proc.pid)
+        monitor.start()
+        try:
+            returncode = proc.wait(timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+            returncode = None
+        finally:
+            monitor.halt.set()
+            monitor.join()
+            log.close()
+        seconds = time.perf_counter() - start
+        downloaded, missing = server.bytes_sent, server.missing()
+    bypassed = sorted(set(bypass.read_text().split("\n")) - {""}) if bypass.is_file() else []
+    peak_rss_mb = monitor.peak_rss / 2**20
+    status = judge(
+        returncode,
+        executed,
+        logs / f"{job.source.stem}.log",
+        timeout_s,
+        peak_rss_mb,
+        rss_limit_mb,
+        bypassed if _has_mirror_switch() else [],
+        missing,
+    )
+    gpu = json.loads(stats.read_text())["peak_cuda_mb"] if stats.is_file() else None
+    return Result(
+        status=status,
+        seconds=round(seconds, 1),
+        cpu_seconds=round(sum(monitor.cpu.values()), 1),
+        peak_rss_mb=round(peak_rss_mb, 1),
+        peak_cuda_mb=gpu,
+        downloaded_mb=round(downloaded / 2**20, 2),
+        data_root=str(data),
+        executed=str(executed),
+        missing_from_mirror=missing,
+        bypassed_mirror=bypassed,
+    )
+
+
+_CLEARED = {"SALIENCY_COURSE_OFFLINE", "SALIENCY_COURSE_DATA", "TORCH_HOME", "XDG_CACHE_HOME",
+            "IPYTHONDIR", "JUPYTER_CONFIG_DIR"}  # fmt: skip
+
+
+def _has_mirror_switch() -> bool:
+    from saliency_course.data import download
+
+    return hasattr(download, "mirrored_url")
+
+
+def judge(
+    returncode: int | None,
+    executed: Path,
+    log: Path,
+    timeout_s: float,
+    peak_rss_mb: float,
+    rss_limit_mb: float,
+    bypassed: Sequence[str],
+    missing: Sequence[str],
+) -> str:
+    """``"ok"``, or why the notebook failed (the mirror's missing files appended)."""
+    if returncode is None:
+        status = f"timed out after {timeout_s:.0f} s"
+    elif returncode != 0:
+        status = first_error(executed) or (
+            f"papermill exited with {returncode}: "
+            + " | ".join(log.read_text(errors="replace").strip().splitlines()[-3:])
+        )
+    elif bypassed:
+        status = f"downloads bypassed SALIENCY_COURSE_MIRROR: {', '.join(bypassed)}"
+    elif peak_rss_mb > rss_limit_mb:
+        status = f"peak RSS {peak_rss_mb:.0f} MB exceeds the {rss_limit_mb:.0f} MB limit"
+    else:
+        return "ok"
+    if missing:
+        status += f" (the mirror has no file for: {', '.join(missing)})"
+    return status
+
+
+def rehearse(
+    jobs: Sequence[Job],
+    mirror: Path,
+    out: Path,
+    parameters: dict,
+    workers: int = 2,
+    timeout_s: float = 1800.0,
+    rss_limit_mb: float = RSS_LIMIT_MB,
+    cwd: Path | None = None,
+    on_result: Callable[[str, Result], None] | None = None,
+) -> dict[str, Result]:
+    """Run ``jobs`` (``workers`` at a time, each after the jobs it names); returns the results.
+
+    A shared root is emptied before the first of its notebooks only. A job whose
+    predecessor failed still runs (it shows what the later notebook does without
+    it). ``on_result`` is called as each notebook finishes.
+    """
+    names = [j.name for j in jobs]
+    for job in jobs:
+        unknown = set(job.after) - set(names)
+        if unknown:
+            raise ValueError(f"{job.name} must run after notebooks not in this run: {unknown}")
+    out.mkdir(parents=True, exist_ok=True)
+    results: dict[str, Result] = {}
+    started: set[str] = set()
+    roots_used: set[str] = set()
+    lock = threading.Lock()
+    done = threading.Condition(lock)
+
+    def worker() -> None:
+        while True:
+            with done:
+                while True:
+                    pending = [j for j in jobs if j.name not in started]
+                    if not pending:
+                        return
+                    ready = [j for j in pending if all(a in results for a in j.after)]
+                    if ready:
+                        job = ready[0]
+                        started.add(job.name)
+                        fresh = job.root not in roots_used
+                        roots_used.add(job.root)
+                        break
+                    done.wait()
+            result = run_one(
+                job, mirror, out, fresh, parameters, timeout_s, rss_limit_mb,
+                cwd or job.source.parent,
+            )  # fmt: skip
+            with done:
+                results[job.name] = result
+                if on_result:
+                    on_result(job.name, result)
+                done.notify_all()
+
+    threads = [threading.Thread(target=worker) for _ in range(max(1, workers))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return {name: results[name] for name in names}
+
+
+def write_report(results: dict[str, Result], path: Path, extra: dict | None = None) -> Path:
+    """``build/rehearsal.json``: ``{"notebooks": {name: result}, ...extra}``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    report = {"notebooks": {k: asdict(v) for k, v in results.items()}, **(extra or {})}
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(report, indent=1) + "\n")
+    tmp.replace(path)
+    return path
+
+
+def table(results: dict[str, Result]) -> str:
+    """A plain-text table of the results, one notebook per line."""
+    lines = [f"{'notebook':44s} {'seconds':>8s} {'cpu s':>8s} {'RSS MB':>8s} {'GPU MB':>8s} "
+             f"{'down MB':>8s}  status"]  # fmt: skip
+    for name, r in results.items():
+        gpu = f"{r.peak_cuda_mb:.0f}" if r.peak_cuda_mb is not None else "-"
+        lines.append(
+            f"{name:44s} {r.seconds:8.1f} {r.cpu_seconds:8.1f} {r.peak_rss_mb:8.0f} {gpu:>8s} "
+            f"{r.downloaded_mb:8.1f}  {r.status}"
+        )
+    return "\n".join(lines)
