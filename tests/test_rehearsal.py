@@ -227,6 +227,25 @@ def test_judge_names_timeouts_errors_bypasses_memory_and_missing_files(tmp_path)
     assert judge(0, peak_rss_mb=9, bypassed=["https://x.org/w.pth"], missing=[], **args) == (
         "downloads bypassed SALIENCY_COURSE_MIRROR: https://x.org/w.pth"
     )
+    assert judge(0, peak_rss_mb=9, bypassed=[], missing=[], outside=["runs/a"], **args) == (
+        "wrote outside DATA_DIR, into the default root: runs/a"
+    )
+
+
+def test_data_dir_mode_fails_a_notebook_that_writes_beside_its_data_dir(mirror, tmp_path):
+    results = rehearse(
+        [Job(FIXTURES / "writes_default_root.ipynb", root="drive")],
+        mirror,
+        tmp_path / "out",
+        {"SMOKE": False, "REHEARSAL": True},
+        workers=1,
+        timeout_s=300,
+        data_dir_parameter=True,
+    )
+    result = results["writes_default_root.ipynb"]
+    assert result.status == "wrote outside DATA_DIR, into the default root: runs/forgot_the_root"
+    assert (Path(result.data_root) / "cache").is_dir()
+    assert result.outside_data_dir == ["runs/forgot_the_root"]
 
 
 def test_broken_full_mode_paths_fail_naming_the_notebook_and_the_cause(mirror, tmp_path):

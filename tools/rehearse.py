@@ -54,14 +54,17 @@ def course_jobs(only: list[str] | None) -> list[Job]:
     ]
 
 
-def parse_param(text: str) -> tuple[str, object]:
-    name, sep, value = text.partition("=")
-    if not sep or not name.isidentifier():
-        raise argparse.ArgumentTypeError(f"--param must be NAME=VALUE, got {text!r}")
+def parse_param(text: str) -> tuple[str | None, str, object]:
+    """``[NN:]NAME=VALUE`` -> ``(notebook number or None, NAME, VALUE parsed as JSON if it is)``."""
+    head, sep, value = text.partition("=")
+    target, _, name = head.rpartition(":")
+    if not sep or not name.isidentifier() or (target and not target.isdigit()):
+        raise argparse.ArgumentTypeError(f"--param must be [NN:]NAME=VALUE, got {text!r}")
     try:
-        return name, json.loads(value)
+        parsed = json.loads(value)
     except json.JSONDecodeError:
-        return name, value
+        parsed = value
+    return target or None, name, parsed
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -77,9 +80,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--report", type=Path, default=REPO / "build" / "rehearsal.json")
     parser.add_argument("--workers", type=int, default=2, help="notebooks run at once")
     parser.add_argument("--device", default="auto", help="the DEVICE parameter")
-    parser.add_argument("--param", type=parse_param, action="append", default=[])
+    parser.add_argument(
+        "--param",
+        type=parse_param,
+        action="append",
+        default=[],
+        help="NAME=VALUE for every notebook, NN:NAME=VALUE for notebook NN only",
+    )
     parser.add_argument("--timeout", type=float, default=1800.0, help="seconds per notebook")
     parser.add_argument("--rss-limit-mb", type=float, default=RSS_LIMIT_MB)
+    parser.add_argument(
+        "--data-dir",
+        action="store_true",
+        help="give each root as DATA_DIR (SALIENCY_COURSE_DATA unset); writing elsewhere fails",
+    )
     args = parser.parse_args(argv)
 
     start = time.perf_counter()
@@ -92,9 +106,15 @@ def main(argv: list[str] | None = None) -> int:
         jobs = [Job(source=p.resolve(), root=p.stem) for p in args.notebooks]
     else:
         jobs = course_jobs(args.only)
-    parameters = {"SMOKE": False, "REHEARSAL": True, "DEVICE": args.device, **dict(args.param)}
+    shared = {name: value for target, name, value in args.param if target is None}
+    parameters = {"SMOKE": False, "REHEARSAL": True, "DEVICE": args.device, **shared}
+    for job in jobs:
+        number = job.source.name.split("_")[0]
+        job.parameters.update({n: v for t, n, v in args.param if t == number})
     extra = {
         "parameters": parameters,
+        "data_dir_parameter": args.data_dir,
+        "notebook_parameters": {j.name: j.parameters for j in jobs if j.parameters},
         "mirror": mirror_report,
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
     }
@@ -115,6 +135,7 @@ def main(argv: list[str] | None = None) -> int:
         rss_limit_mb=args.rss_limit_mb,
         cwd=None if args.notebooks else REPO / "notebooks",
         on_result=progress,
+        data_dir_parameter=args.data_dir,
     )
     extra["seconds"] = round(time.perf_counter() - start, 1)
     write_report(results, args.report, extra)

@@ -7,6 +7,10 @@ fresh machine:
 
 * ``SALIENCY_COURSE_DATA`` is a data root that starts empty (one per notebook,
   or one shared by a group such as 06-10, so that 10 finds the runs of 06-09);
+  with ``data_dir_parameter`` the root is given as the ``DATA_DIR`` parameter
+  instead (how a student names a Drive folder), ``SALIENCY_COURSE_DATA`` is unset,
+  and anything the notebook writes to the default root (``~/.cache/saliency_course``)
+  fails it: every dataset, weight and run must go where ``DATA_DIR`` says;
 * ``HOME`` is a fresh folder too (torch's hub cache and ``~/.cache`` start empty),
   and ``SALIENCY_COURSE_OFFLINE`` is unset;
 * ``SALIENCY_COURSE_MIRROR`` points to a :class:`~.server.MirrorServer` started
@@ -75,10 +79,41 @@ class Result:
     executed: str
     missing_from_mirror: list[str] = field(default_factory=list)
     bypassed_mirror: list[str] = field(default_factory=list)
+    train_images_per_second: dict[str, float] = field(default_factory=dict)
+    slowest_cells: list[str] = field(default_factory=list)
+    outside_data_dir: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return self.status == "ok"
+
+
+def slowest_cells(path: Path, count: int = 3) -> list[str]:
+    """``"cell N: 12.3 s: <first line>"`` for the ``count`` longest cells (papermill's timing)."""
+    if not path.is_file():
+        return []
+    timed = []
+    for cell in nbformat.read(path, as_version=4).cells:
+        duration = cell.get("metadata", {}).get("papermill", {}).get("duration")
+        if cell.cell_type == "code" and duration is not None:
+            first = next((x for x in cell.source.splitlines() if x.strip()), "")[:70]
+            timed.append(
+                (duration, f"cell {cell.get('execution_count')}: {duration:.1f} s: {first}")
+            )
+    return [text for _, text in sorted(timed, reverse=True)[:count]]
+
+
+def training_rates(data: Path, since: float) -> dict[str, float]:
+    """Mean ``images_per_second`` of each run whose ``history.csv`` was written after ``since``."""
+    import pandas as pd
+
+    rates = {}
+    for history in sorted(data.glob("runs/*/history.csv")):
+        if history.stat().st_mtime >= since:
+            column = pd.read_csv(history).get("images_per_second")
+            if column is not None and column.notna().any():
+                rates[history.parent.name] = round(float(column.mean()), 2)
+    return rates
 
 
 def first_error(path: Path) -> str | None:
@@ -143,9 +178,11 @@ def run_one(
     timeout_s: float,
     rss_limit_mb: float,
     cwd: Path,
+    data_dir_parameter: bool = False,
 ) -> Result:
     """Execute one notebook (see the module docstring) and judge it."""
     data, home = _sandbox(out, job.root, fresh_root)
+    default_root = home / ".cache" / "saliency_course"
     executed = out / job.name
     executed.unlink(missing_ok=True)
     logs = out / "logs"
@@ -154,24 +191,27 @@ def run_one(
     stats.unlink(missing_ok=True)
     bypass.unlink(missing_ok=True)
     params = {**parameters, **job.parameters}
+    if data_dir_parameter:
+        params["DATA_DIR"] = str(data)
     with MirrorServer(mirror) as server:
         env = {k: v for k, v in os.environ.items() if k not in _CLEARED}
         env.update(
             HOME=str(home),
-            SALIENCY_COURSE_DATA=str(data),
             SALIENCY_COURSE_MIRROR=server.url,
             REHEARSAL_STATS=str(stats),
             REHEARSAL_BYPASS=str(bypass),
             MPLCONFIGDIR=str(out / "mplconfig"),
             PYTHONUNBUFFERED="1",
         )
+        if not data_dir_parameter:
+            env["SALIENCY_COURSE_DATA"] = str(data)
         command = [
             sys.executable, "-m", "papermill", str(job.source), str(executed),
             "-y", json.dumps(params), "--kernel", "python3", "--cwd", str(cwd),
             "--no-progress-bar", "--execution-timeout", str(int(timeout_s)),
         ]  # fmt: skip
         log = open(logs / f"{job.source.stem}.log", "w")
-        start = time.perf_counter()
+        start, started_at = time.perf_counter(), time.time()
         proc = subprocess.Popen(
             command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
@@ -190,6 +230,7 @@ def run_one(
         seconds = time.perf_counter() - start
         downloaded, missing = server.bytes_sent, server.missing()
     bypassed = sorted(set(bypass.read_text().split("\n")) - {""}) if bypass.is_file() else []
+    outside = _written_since(default_root, started_at) if data_dir_parameter else []
     peak_rss_mb = monitor.peak_rss / 2**20
     status = judge(
         returncode,
@@ -200,6 +241,7 @@ def run_one(
         rss_limit_mb,
         bypassed if _has_mirror_switch() else [],
         missing,
+        outside,
     )
     gpu = json.loads(stats.read_text())["peak_cuda_mb"] if stats.is_file() else None
     return Result(
@@ -213,11 +255,25 @@ def run_one(
         executed=str(executed),
         missing_from_mirror=missing,
         bypassed_mirror=bypassed,
+        train_images_per_second=training_rates(data, started_at),
+        slowest_cells=slowest_cells(executed),
+        outside_data_dir=outside,
     )
 
 
 _CLEARED = {"SALIENCY_COURSE_OFFLINE", "SALIENCY_COURSE_DATA", "TORCH_HOME", "XDG_CACHE_HOME",
             "IPYTHONDIR", "JUPYTER_CONFIG_DIR"}  # fmt: skip
+
+
+def _written_since(root: Path, since: float) -> list[str]:
+    """``<folder>/<entry>`` under ``root`` holding a file written after ``since`` (no .sha256)."""
+    if not root.is_dir():
+        return []
+    written = set()
+    for path in root.rglob("*"):
+        if path.is_file() and path.suffix != ".sha256" and path.stat().st_mtime >= since:
+            written.add("/".join(path.relative_to(root).parts[:2]))
+    return sorted(written)
 
 
 def _has_mirror_switch() -> bool:
@@ -235,6 +291,7 @@ def judge(
     rss_limit_mb: float,
     bypassed: Sequence[str],
     missing: Sequence[str],
+    outside: Sequence[str] = (),
 ) -> str:
     """``"ok"``, or why the notebook failed (the mirror's missing files appended)."""
     if returncode is None:
@@ -246,6 +303,8 @@ def judge(
         )
     elif bypassed:
         status = f"downloads bypassed SALIENCY_COURSE_MIRROR: {', '.join(bypassed)}"
+    elif outside:
+        status = f"wrote outside DATA_DIR, into the default root: {', '.join(outside)}"
     elif peak_rss_mb > rss_limit_mb:
         status = f"peak RSS {peak_rss_mb:.0f} MB exceeds the {rss_limit_mb:.0f} MB limit"
     else:
@@ -265,6 +324,7 @@ def rehearse(
     rss_limit_mb: float = RSS_LIMIT_MB,
     cwd: Path | None = None,
     on_result: Callable[[str, Result], None] | None = None,
+    data_dir_parameter: bool = False,
 ) -> dict[str, Result]:
     """Run ``jobs`` (``workers`` at a time, each after the jobs it names); returns the results.
 
@@ -301,7 +361,7 @@ def rehearse(
                     done.wait()
             result = run_one(
                 job, mirror, out, fresh, parameters, timeout_s, rss_limit_mb,
-                cwd or job.source.parent,
+                cwd or job.source.parent, data_dir_parameter,
             )  # fmt: skip
             with done:
                 results[job.name] = result
@@ -330,11 +390,12 @@ def write_report(results: dict[str, Result], path: Path, extra: dict | None = No
 def table(results: dict[str, Result]) -> str:
     """A plain-text table of the results, one notebook per line."""
     lines = [f"{'notebook':44s} {'seconds':>8s} {'cpu s':>8s} {'RSS MB':>8s} {'GPU MB':>8s} "
-             f"{'down MB':>8s}  status"]  # fmt: skip
+             f"{'down MB':>8s} {'img/s':>7s}  status"]  # fmt: skip
     for name, r in results.items():
         gpu = f"{r.peak_cuda_mb:.0f}" if r.peak_cuda_mb is not None else "-"
+        rate = "/".join(f"{v:.3g}" for v in r.train_images_per_second.values()) or "-"
         lines.append(
             f"{name:44s} {r.seconds:8.1f} {r.cpu_seconds:8.1f} {r.peak_rss_mb:8.0f} {gpu:>8s} "
-            f"{r.downloaded_mb:8.1f}  {r.status}"
+            f"{r.downloaded_mb:8.1f} {rate:>7s}  {r.status}"
         )
     return "\n".join(lines)

@@ -11,8 +11,8 @@ Real files are served unchanged where we have them (OSIE, FixaTons, FIGRIM's
 annotation, the DHF1K and UCF Sports files). Where the real files are not public
 or too big, the content is real data put into the official layout:
 
-* SALICON: real OSIE images scaled to 640x480 (above 700 images, 2x2 mosaics of
-  four OSIE images), with the real OSIE eye fixations as ``fixations`` and the
+* SALICON: real OSIE images scaled to 640x480 (beyond the OSIE images at hand,
+  2x2 mosaics of four of them), with the real OSIE eye fixations as ``fixations`` and the
   real OSIE lab mouse points as ``location`` (timestamps spread over 5 s);
 * MIT1003 ``DATA.zip``: 240 Hz samples simulated with
   :func:`saliency_course.gaze.simulate_samples` from the real FixaTons MIT1003
@@ -49,7 +49,6 @@ CAT2000_CATEGORIES = (
 )  # fmt: skip
 SALICON_SHAPE = (480, 640)
 SALICON_VIEWING_MS = 5000.0
-OSIE_COUNT = 700
 
 
 # -- real data --------------------------------------------------------------------------
@@ -63,6 +62,13 @@ def osie(data: Path):
     eye = parse_eye_fixations(folder / "eye" / "fixations.mat", names)
     mouse = parse_mouse([folder / "mouse_lab" / f"{i}.mat" for i in IMAGE_IDS])
     return [folder / "stimuli" / n for n in names], eye, mouse
+
+
+@cache
+def osie_available(data: Path) -> list[int]:
+    """Indices of the OSIE images whose stimulus file is present (all 700 in shared/data;
+    a subset in the small data folder that travels to a GPU machine)."""
+    return [n for n, path in enumerate(osie(data)[0]) if path.is_file()]
 
 
 def jpeg(image: np.ndarray | Image.Image, quality: int = 90) -> bytes:
@@ -342,10 +348,11 @@ def _salicon_item(data: Path, split: str, k: int, index: int, staging: Path) -> 
     paths, eye, mouse = osie(data)
     name = salicon_name(split, k)
     height, width = SALICON_SHAPE
-    if index < OSIE_COUNT:
-        sources, tiles = [index], [((0.8, 0.8), (0.0, 0.0))]
+    available = osie_available(data)
+    if index < len(available):
+        sources, tiles = [available[index]], [((0.8, 0.8), (0.0, 0.0))]
     else:  # 2x2 mosaic of four real images at 320x240
-        sources = np.random.default_rng(index).choice(OSIE_COUNT, 4, replace=False).tolist()
+        sources = np.random.default_rng(index).choice(available, 4, replace=False).tolist()
         tiles = [((0.4, 0.4), (320.0 * (q % 2), 240.0 * (q // 2))) for q in range(4)]
     canvas = Image.new("RGB", (width, height))
     for n, (scale, offset) in zip(sources, tiles, strict=True):
@@ -383,7 +390,8 @@ def mirror_salicon(mirror: Mirror, data: Path, train_images: int = 200, jobs: in
         for k in range(count):
             items.append((data, split, k, index, staging))
             index += 1
-    osie(data)  # parsed once, before the workers fork
+    if len(osie_available(data)) < 4:  # parsed here once, before the workers fork
+        raise ValueError(f"data must hold at least 4 OSIE stimuli, found {osie_available(data)}")
     if jobs > 1:
         with ProcessPoolExecutor(jobs) as pool:
             list(pool.map(_salicon_item, *zip(*items, strict=True), chunksize=32))
