@@ -167,6 +167,7 @@ def test_drive_confirm_page_parses_as_gdown_reads_it_and_leads_to_the_file(mirro
 
 
 # -- the runner ----------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_rehearsal_runs_notebooks_that_download_into_empty_roots(mirror, tmp_path):
     jobs = [
         Job(FIXTURES / "downloads.ipynb", root="downloads"),
@@ -232,6 +233,7 @@ def test_judge_names_timeouts_errors_bypasses_memory_and_missing_files(tmp_path)
     )
 
 
+@pytest.mark.slow
 def test_data_dir_mode_fails_a_notebook_that_writes_beside_its_data_dir(mirror, tmp_path):
     results = rehearse(
         [Job(FIXTURES / "writes_default_root.ipynb", root="drive")],
@@ -248,6 +250,7 @@ def test_data_dir_mode_fails_a_notebook_that_writes_beside_its_data_dir(mirror, 
     assert result.outside_data_dir == ["runs/forgot_the_root"]
 
 
+@pytest.mark.slow
 def test_broken_full_mode_paths_fail_naming_the_notebook_and_the_cause(mirror, tmp_path):
     broken = tmp_path / "broken_mirror"
     shutil.copytree(mirror, broken, copy_function=os.link)
@@ -299,3 +302,24 @@ def test_broken_full_mode_paths_fail_naming_the_notebook_and_the_cause(mirror, t
     statuses = {k: v["status"] for k, v in json.loads(report.read_text())["notebooks"].items()}
     assert statuses.keys() == {"downloads.ipynb", "full_mode_shape_bug.ipynb"}
     assert all(s != "ok" for s in statuses.values())
+
+
+@pytest.mark.slow
+def test_a_notebook_over_its_time_is_stopped_with_its_kernel(mirror, tmp_path):
+    import psutil
+
+    results = rehearse(
+        [Job(FIXTURES / "never_finishes.ipynb", root="slow")],
+        mirror,
+        tmp_path / "out",
+        {"SMOKE": False},
+        workers=1,
+        timeout_s=20,
+    )
+    assert results["never_finishes.ipynb"].status == "timed out after 20 s"
+    home = str(tmp_path / "out" / "roots" / "slow" / "home")
+    left = []
+    for proc in psutil.process_iter(["cmdline"]):
+        if any(home in part for part in proc.info["cmdline"] or []):
+            left.append(proc.info["cmdline"])
+    assert not left

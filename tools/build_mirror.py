@@ -43,7 +43,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     options = Options(data=args.data.resolve(), salicon_images=args.salicon_images, jobs=args.jobs)
     start, cpu = time.perf_counter(), time.process_time()
-    report = build_mirror(args.root, options, only=args.only, force=args.force)
+    report = build_mirror(
+        args.root,
+        options,
+        only=args.only,
+        force=args.force,
+        log=lambda line: print(line, file=sys.stderr),
+    )
     report["seconds"] = round(time.perf_counter() - start, 1)
     report["cpu_seconds"] = round(time.process_time() - cpu, 1)
     print(json.dumps(report, indent=1))

@@ -29,6 +29,7 @@ cause.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -208,7 +209,7 @@ def run_one(
         command = [
             sys.executable, "-m", "papermill", str(job.source), str(executed),
             "-y", json.dumps(params), "--kernel", "python3", "--cwd", str(cwd),
-            "--no-progress-bar", "--execution-timeout", str(int(timeout_s)),
+            "--no-progress-bar", "--execution-timeout", str(int(timeout_s) + 60),
         ]  # fmt: skip
         log = open(logs / f"{job.source.stem}.log", "w")
         start, started_at = time.perf_counter(), time.time()
@@ -220,8 +221,7 @@ def run_one(
         try:
             returncode = proc.wait(timeout=timeout_s)
         except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+            _kill_tree(proc)
             returncode = None
         finally:
             monitor.halt.set()
@@ -263,6 +263,20 @@ def run_one(
 
 _CLEARED = {"SALIENCY_COURSE_OFFLINE", "SALIENCY_COURSE_DATA", "TORCH_HOME", "XDG_CACHE_HOME",
             "IPYTHONDIR", "JUPYTER_CONFIG_DIR"}  # fmt: skip
+
+
+def _kill_tree(proc: subprocess.Popen) -> None:
+    """Kill papermill and every descendant (jupyter starts the kernel in its own session)."""
+    try:
+        descendants = psutil.Process(proc.pid).children(recursive=True)
+    except psutil.Error:
+        descendants = []
+    for child in descendants:
+        with contextlib.suppress(psutil.Error):
+            child.kill()
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
 
 
 def _written_since(root: Path, since: float) -> list[str]:
