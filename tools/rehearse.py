@@ -11,7 +11,9 @@ one data root, and 10 runs after 06-09, so that 10 finds their runs. Writes the
 executed copies and logs to ``build/rehearsal/`` and ``build/rehearsal.json``
 (per notebook: status, seconds, peak_rss_mb, peak_cuda_mb, downloaded_mb, ...).
 Exits 1, naming each failed notebook and its cause, when a notebook fails or its
-peak RSS exceeds ``--rss-limit-mb`` (12,000 MB, Colab's RAM).
+peak RSS exceeds ``--rss-limit-mb`` (12,000 MB, Colab's RAM). The data roots of
+passed notebooks are removed afterwards (``--keep-roots`` keeps them); those of
+failed ones stay in ``build/rehearsal/roots/`` for inspection.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import argparse
 import json
 import os
 import platform
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -89,6 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--timeout", type=float, default=1800.0, help="seconds per notebook")
     parser.add_argument("--rss-limit-mb", type=float, default=RSS_LIMIT_MB)
+    parser.add_argument("--keep-roots", action="store_true", help="keep the roots of passed runs")
     parser.add_argument(
         "--data-dir",
         action="store_true",
@@ -139,6 +143,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     extra["seconds"] = round(time.perf_counter() - start, 1)
     write_report(results, args.report, extra)
+    if not args.keep_roots:  # a root whose notebooks all passed holds nothing left to inspect
+        for root in {j.root for j in jobs}:
+            if all(results[j.name].ok for j in jobs if j.root == root):
+                shutil.rmtree(args.out / "roots" / root, ignore_errors=True)
     print(table(results))
     failed = {name: r for name, r in results.items() if not r.ok}
     for name, result in failed.items():

@@ -13,6 +13,7 @@ import hashlib
 import json
 import re
 import time
+import urllib.parse
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -152,13 +153,17 @@ def build_mirror(
         report["sources"][name] = {"seconds": round(seconds, 1), "bytes": sum(made.values())}
         log(f"mirror: {name:12s} {seconds:6.1f} s  {sum(made.values()) / 2**20:8.1f} MiB")
     mirror.write_manifest()
-    served = {str(url_path(u)) for u in mirror.files}
-    report["files"] = len(served)
-    report["total_bytes"] = sum(
-        {str(url_path(u)): i["bytes"] for u, i in mirror.files.items()}.values()
-    )
+    stored = {_stored_as(u): i["bytes"] for u, i in mirror.files.items()}
+    report["files"] = len(stored)
+    report["total_bytes"] = sum(stored.values())
     report["uncovered"] = uncovered_urls(mirror.files)
     return report
+
+
+def _stored_as(url: str) -> str:
+    """One key per stored file: a Drive file is listed under two URLs."""
+    query = urllib.parse.parse_qs(urllib.parse.urlsplit(url).query)
+    return f"drive:{query['id'][0]}" if "id" in query else str(url_path(url))
 
 
 def _urls_of(root: str | Path, name: str) -> list[str]:

@@ -211,22 +211,21 @@ def run_one(
             "-y", json.dumps(params), "--kernel", "python3", "--cwd", str(cwd),
             "--no-progress-bar", "--execution-timeout", str(int(timeout_s) + 60),
         ]  # fmt: skip
-        log = open(logs / f"{job.source.stem}.log", "w")
         start, started_at = time.perf_counter(), time.time()
-        proc = subprocess.Popen(
-            command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-        )
-        monitor = _TreeMonitor(proc.pid)
-        monitor.start()
-        try:
-            returncode = proc.wait(timeout=timeout_s)
-        except subprocess.TimeoutExpired:
-            _kill_tree(proc)
-            returncode = None
-        finally:
-            monitor.halt.set()
-            monitor.join()
-            log.close()
+        with open(logs / f"{job.source.stem}.log", "w") as log:
+            proc = subprocess.Popen(
+                command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            )
+            monitor = _TreeMonitor(proc.pid)
+            monitor.start()
+            try:
+                returncode = proc.wait(timeout=timeout_s)
+            except subprocess.TimeoutExpired:
+                _kill_tree(proc)
+                returncode = None
+            finally:
+                monitor.halt.set()
+                monitor.join()
         seconds = time.perf_counter() - start
         downloaded, missing = server.bytes_sent, server.missing()
     bypassed = sorted(set(bypass.read_text().split("\n")) - {""}) if bypass.is_file() else []
