@@ -1,8 +1,9 @@
 # Two commands do all the set-up on a fresh machine (Python 3.10+ and make):
-#   make lab    - create .venv if missing, install the course, open JupyterLab on notebooks/
-#   make test   - the same set-up, then lint and the whole test suite (package + notebooks)
-#   make slides - execute the notebooks (smoke mode, reusing make test's fresh executed copies)
-#                 and build offline reveal.js decks: build/slides/index.html
+#   make lab      - create .venv if missing, install the course, open JupyterLab on notebooks/
+#   make test     - the same set-up, then lint and the whole test suite (package + notebooks)
+#   make slides   - execute the notebooks (smoke mode, reusing make test's fresh executed copies)
+#                   and build offline reveal.js decks: build/slides/index.html
+#   make rehearse - every notebook in full mode against a local mirror of its sources
 # Re-running reuses .venv; the install step re-runs only when pyproject.toml changes.
 
 PYTHON ?= python3
@@ -18,8 +19,9 @@ PYTEST_ARGS ?=
 SLIDES_MODE ?= smoke
 SLIDES_ARGS ?=
 SLIDE_ASSETS := tools/slides/node_modules/.package-lock.json
+REHEARSE_ARGS ?=
 
-.PHONY: lab test lint format clean-venv slides
+.PHONY: lab test lint format clean-venv slides rehearse
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +47,11 @@ $(SLIDE_ASSETS): tools/slides/package.json tools/slides/package-lock.json
 
 slides: $(STAMP) $(SLIDE_ASSETS)
 	$(PY) tools/build_slides.py --mode $(SLIDES_MODE) $(SLIDES_ARGS)
+
+# Full mode (SMOKE=False) of all 12 notebooks against build/mirror served on 127.0.0.1;
+# writes build/rehearsal.json. E.g. REHEARSE_ARGS="--only 03 05" (tools/rehearse.py --help).
+rehearse: $(STAMP)
+	$(PY) tools/rehearse.py $(REHEARSE_ARGS)
 
 format: $(STAMP)
 	$(VENV)/bin/ruff format saliency_course tests benchmarks tools data_scripts
