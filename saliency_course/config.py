@@ -152,6 +152,10 @@ def seed_everything(seed: int, deterministic: bool = True) -> None:
     os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
 
 
+#: Environment variables the last :func:`setup` call set, and their values.
+_SET_BY_SETUP: dict[str, str] = {}
+
+
 def setup(
     seed: int = 0,
     device_name: DeviceName | str = "auto",
@@ -161,7 +165,12 @@ def setup(
     """Seed everything, choose the device and report the environment of a notebook.
 
     ``data_dir`` is passed to :func:`data_root` (``"drive"`` keeps the data on
-    Google Drive). Returns ``(torch.device, data root Path)``.
+    Google Drive). A ``data_dir`` given while ``$SALIENCY_COURSE_DATA`` is unset
+    becomes the root of everything the notebook writes or fetches later, not only
+    of its datasets: ``$SALIENCY_COURSE_DATA`` is set to it (training runs,
+    official weights, caches) and, unless set, ``$TORCH_HOME`` to ``<root>/torch``
+    (torchvision's ImageNet backbones), so that a Drive root keeps them all
+    across Colab runtimes. Returns ``(torch.device, data root Path)``.
     """
     import torch
 
@@ -169,7 +178,15 @@ def setup(
 
     seed_everything(seed)
     dev = device(device_name)
+    for key, value in _SET_BY_SETUP.items():  # a second call starts from the user's env
+        if os.environ.get(key) == value:
+            del os.environ[key]
+    _SET_BY_SETUP.clear()
     root = data_root(data_dir)
+    if data_dir is not None and not os.environ.get(DATA_ENV):
+        _SET_BY_SETUP[DATA_ENV] = os.environ[DATA_ENV] = str(root)
+        if not os.environ.get("TORCH_HOME"):
+            _SET_BY_SETUP["TORCH_HOME"] = os.environ["TORCH_HOME"] = str(root / "torch")
     if verbose:
         gpu = torch.cuda.get_device_name(0) if dev.type == "cuda" else "-"
         print(

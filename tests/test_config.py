@@ -19,7 +19,12 @@ from saliency_course.training.checkpoints import run_directory
 
 @pytest.fixture
 def clean_env(monkeypatch):
-    for key in ("SALIENCY_COURSE_DATA", "SALIENCY_COURSE_OFFLINE", "COLAB_RELEASE_TAG"):
+    for key in (
+        "SALIENCY_COURSE_DATA",
+        "SALIENCY_COURSE_OFFLINE",
+        "COLAB_RELEASE_TAG",
+        "TORCH_HOME",
+    ):
         monkeypatch.delenv(key, raising=False)
     for name in ("google", "google.colab", "google.colab.drive"):
         monkeypatch.delitem(sys.modules, name, raising=False)
@@ -116,6 +121,23 @@ def test_setup_reports_device_and_data(clean_env, tmp_path, capsys):
     assert dev == torch.device("cpu") and root == tmp_path
     out = capsys.readouterr().out
     assert "device: cpu" in out and str(tmp_path) in out and "torch" in out
+
+
+def test_setup_makes_data_dir_the_root_of_runs_weights_and_backbones(clean_env, tmp_path):
+    """Later calls without a root (fit, fetch_weights, torch's hub) land under DATA_DIR."""
+    from saliency_course.models.backbones import hub_checkpoint_path, weights_path
+    from saliency_course.training import run_directory
+
+    config.setup(device_name="cpu", data_dir=tmp_path, verbose=False)
+    assert config.data_root() == tmp_path
+    assert run_directory("r").parent.parent == tmp_path
+    assert weights_path("w.pth") == tmp_path / "weights" / "w.pth"
+    assert tmp_path / "torch" in hub_checkpoint_path("https://x.org/a.pth").parents
+    config.setup(device_name="cpu", data_dir=tmp_path / "b", verbose=False)  # a second call
+    assert config.data_root() == tmp_path / "b"
+    clean_env.setenv("SALIENCY_COURSE_DATA", str(tmp_path / "env"))  # as the tests set it
+    config.setup(device_name="cpu", data_dir=tmp_path / "c", verbose=False)
+    assert config.data_root() == tmp_path / "env"
 
 
 def test_drive_data_root_mounts_once_on_colab(clean_env, tmp_path):

@@ -4,8 +4,9 @@ Tilke Judd, Krista Ehinger, Frédo Durand, Antonio Torralba. "Learning to
 predict where humans look." ICCV 2009. people.csail.mit.edu/tjudd/WherePeopleLook/
 
 Layout of ``<root>/mit1003/`` (as the archives extract): ``ALLSTIMULI/*.jpeg``
-(1003 images, longest side 1024), ``DATA/<user>/<image>.mat`` (15 users) and
-``ALLFIXATIONMAPS/`` (the official ``*_fixMap.jpg`` maps). Each ``DATA`` file
+(1003 images, longest side 1024) and ``DATA/<user>/<image>.mat`` (15 users); the
+official ``ALLFIXATIONMAPS.zip`` (``*_fixMap.jpg``) is not needed: maps are built
+from the fixations, so it is not downloaded. Each ``DATA`` file
 holds one variable named after the image (cut to MATLAB's 63 characters), a
 struct whose ``DATA(1).eyeData`` is ``(N, 2)``: the raw ``x, y`` gaze samples at
 240 Hz in 1-based image pixels; negative values are blinks (DatabaseCode README).
@@ -115,7 +116,6 @@ def resources():
             f"{BASE_URL}/ALLSTIMULI.zip", "ALLSTIMULI.zip", "0d7df8b954ecba69b6796e77b9afe4b6"
         ),
         Resource(f"{BASE_URL}/DATA.zip", "DATA.zip", "ea19d74ad0a0144428c53e9d75c2d71c"),
-        Resource(f"{BASE_URL}/ALLFIXATIONMAPS.zip", "ALLFIXATIONMAPS.zip"),
     ]
 
 

@@ -238,7 +238,7 @@ def run_one(
         timeout_s,
         peak_rss_mb,
         rss_limit_mb,
-        bypassed if _has_mirror_switch() else [],
+        bypassed,
         missing,
         outside,
     )
@@ -287,12 +287,6 @@ def _written_since(root: Path, since: float) -> list[str]:
         if path.is_file() and path.suffix != ".sha256" and path.stat().st_mtime >= since:
             written.add("/".join(path.relative_to(root).parts[:2]))
     return sorted(written)
-
-
-def _has_mirror_switch() -> bool:
-    from saliency_course.data import download
-
-    return hasattr(download, "mirrored_url")
 
 
 def judge(

@@ -208,7 +208,7 @@ def simulated_eye_data(rows: np.ndarray, seed: int) -> np.ndarray:
 
 
 def mirror_mit1003(mirror: Mirror, data: Path) -> None:
-    """``ALLSTIMULI.zip``, ``DATA.zip`` (simulated raw samples) and ``ALLFIXATIONMAPS.zip``."""
+    """``ALLSTIMULI.zip`` and ``DATA.zip`` (raw samples simulated from the real scanpaths)."""
     from saliency_course.data import mit1003 as package
 
     urls = {r.filename: r.url for r in package.resources()}
@@ -221,17 +221,6 @@ def mirror_mit1003(mirror: Mirror, data: Path) -> None:
         variable = {image.stem[:63]: {"DATA": {"eyeData": eye}}}
         members.append((f"DATA/{user}/{image.stem}.mat", mat_bytes(variable)))
     mirror.add_zip(urls["DATA.zip"], members)
-    maps = []
-    for image in images:
-        maps.append(
-            (
-                f"ALLFIXATIONMAPS/{image.stem}_fixMap.jpg",
-                folder / "SALIENCY_MAPS" / f"{image.stem}.jpg",
-            )
-        )
-        with Image.open(folder / "FIXATION_MAPS" / f"{image.stem}.png") as points:
-            maps.append((f"ALLFIXATIONMAPS/{image.stem}_fixPts.jpg", jpeg(points)))
-    mirror.add_zip(urls["ALLFIXATIONMAPS.zip"], maps)
 
 
 def mirror_mit300(mirror: Mirror, data: Path, count: int = 30) -> None:
