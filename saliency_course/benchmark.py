@@ -549,11 +549,17 @@ def relative_position(table: pd.DataFrame) -> pd.DataFrame:
     :func:`benchmark_table`: the same formula serves metrics where lower is
     better (EMD, KL), since there both differences are negative. Above 1 a
     model beats the split-half ceiling; below 0 it does worse than the centre
-    bias. IG's floor is 0 by definition (IG is measured against the centre bias).
+    bias. IG's floor is 0 by definition (IG is measured against the centre
+    bias). A column where the ceiling does not beat the floor has no such
+    scale and is NaN: KL usually, because the density of half the observers
+    has near-empty regions that KL punishes more than the centre bias's.
     """
     _reference_rows(table)
     scores = table[[c for c in COLUMNS if c in table.columns]].astype(float)
-    return (scores - scores.loc[FLOOR]) / (scores.loc[CEILING] - scores.loc[FLOOR])
+    floor, ceiling = scores.loc[FLOOR], scores.loc[CEILING]
+    sign = pd.Series({c: 1.0 if HIGHER_IS_BETTER[c] else -1.0 for c in scores.columns})
+    span = (ceiling - floor).where((ceiling - floor) * sign > 0)
+    return (scores - floor) / span
 
 
 def mean_rank(table: pd.DataFrame) -> pd.Series:
@@ -650,7 +656,7 @@ SLIDES = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class SlideTable:
     """A slide's table: values in its layout, the best value of each column marked.
 
@@ -689,6 +695,8 @@ class SlideTable:
     def __str__(self) -> str:
         lines = [self.title, f"source: {self.source}", f"protocol: {self.protocol}"]
         return "\n".join([*lines, self.text().to_string(), "* best of the column"])
+
+    __repr__ = __str__  # a notebook without HTML (papermill's text copy) shows the layout too
 
     def styled(self):
         """A pandas ``Styler``: best values in bold, source and protocol in the caption."""

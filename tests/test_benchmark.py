@@ -285,6 +285,7 @@ def test_slide_tables_reproduce_table_4(name, columns, rows):
     assert marked == BEST[name]
     text = str(slide)
     assert "arXiv:1701.01081" in text and "protocol:" in text
+    assert repr(slide) == text  # papermill's plain-text copy shows the layout too
     first = slide.text().iloc[1 if name == "MIT300" else 0]
     assert first.iloc[0] == ("0.88*" if name == "MIT300" else "0.884*")
     assert "font-weight: bold" in slide._repr_html_()
@@ -360,6 +361,13 @@ def test_relative_position_and_mean_rank_on_a_hand_made_table():
     assert list(ranks.index) == ["a", "b", B.FLOOR]
     assert ranks["a"] == pytest.approx((1 + 1.5 + 1 + 2 + 1 + 1 + 1 + 1 + 1) / 9)
     assert ranks["b"] == pytest.approx((2.5 + 1.5 + 2.5 + 1 + 2 + 2 + 2 + 2 + 2) / 9)
+    # where the ceiling does not beat the floor there is no scale: NaN (KL with half the observers)
+    worse = table.copy()
+    worse.loc[B.CEILING, "KL"] = 1.2  # above the floor's 1.1, and lower is better
+    worse.loc[B.CEILING, "SIM"] = 0.4  # equal to the floor's
+    position = B.relative_position(worse)
+    assert position["KL"].isna().all() and position["SIM"].isna().all()
+    assert position.drop(columns=["KL", "SIM"]).notna().all().all()
     with pytest.raises(ValueError, match="rows"):
         B.relative_position(table.drop(index=B.FLOOR))
 

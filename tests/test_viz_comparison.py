@@ -36,6 +36,12 @@ def test_cells_show_scores_coloured_by_their_position(table):
     assert [t.get_text() for t in ax.get_yticklabels()][1] == "salnet [untrained]"
     assert "EMD and KL: lower is better" in ax.get_xlabel() and ax.get_title() == "MIT1003 fold 0"
     plt.close(figure)
+    table.loc[benchmark.CEILING, "KL"] = 1.5  # worse than the floor's 1.1: no scale, grey
+    figure = viz.plot_between_floor_and_ceiling(table)
+    ax = figure.axes[0]
+    assert np.ma.getmaskarray(ax.images[0].get_array())[:, 7].all()  # NaN: masked, grey
+    assert "grey: the ceiling does not beat the floor (KL)" in ax.get_xlabel()
+    plt.close(figure)
 
 
 def test_gallery_shows_the_image_then_every_map():

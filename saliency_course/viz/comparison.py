@@ -28,7 +28,8 @@ def plot_between_floor_and_ceiling(
 
     ``labels`` renames rows for display (e.g. ``"salnet [untrained]"``). Cells
     show the score (``n/a`` for NaN); the colour is its relative position,
-    clipped to [-0.5, 1]. Returns the figure.
+    clipped to [-0.5, 1], grey in a column where the ceiling does not beat the
+    floor (no scale). Returns the figure.
     """
     from ..benchmark import HIGHER_IS_BETTER, relative_position
 
@@ -36,16 +37,21 @@ def plot_between_floor_and_ceiling(
     scores = table[list(relative.columns)].astype(float)
     names = [str((labels or {}).get(name, name)) for name in scores.index]
     figure, ax = plt.subplots(figsize=(11, 0.45 * len(scores) + 1.5), layout="constrained")
-    image = ax.imshow(
-        relative.to_numpy(dtype=float), cmap="RdYlGn", vmin=-0.5, vmax=1.0, aspect="auto"
-    )
+    # grey: a column where the ceiling does not beat the floor
+    cmap = plt.get_cmap("RdYlGn").with_extremes(bad="lightgrey")
+    image = ax.imshow(relative.to_numpy(dtype=float), cmap=cmap, vmin=-0.5, vmax=1.0, aspect="auto")
     for (r, c), value in np.ndenumerate(scores.to_numpy()):
         text = "n/a" if np.isnan(value) else f"{value:.2f}"
         ax.text(c, r, text, ha="center", va="center", fontsize=8)
     ax.set_xticks(range(len(scores.columns)), scores.columns)
     ax.set_yticks(range(len(scores)), names)
     lower = " and ".join(c for c in scores.columns if not HIGHER_IS_BETTER[c])
-    ax.set_xlabel("metric, in the lecture's order" + (f" ({lower}: lower is better)" * bool(lower)))
+    unscaled = ", ".join(c for c in relative.columns if relative[c].isna().all())
+    ax.set_xlabel(
+        "metric, in the lecture's order"
+        + (f" ({lower}: lower is better)" if lower else "")
+        + (f"; grey: the ceiling does not beat the floor ({unscaled})" if unscaled else "")
+    )
     ax.set_ylabel("model")
     figure.colorbar(image, ax=ax, label="position between centre bias (0) and humans (1)")
     if title:
