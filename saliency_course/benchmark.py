@@ -56,14 +56,20 @@ __all__ = [
     "PUBLISHED_NAMES",
     "SLIDES",
     "SlideTable",
+    "TRAINING_DATA",
+    "benchmark_scores",
     "benchmark_table",
     "course_model",
     "inter_observer_scores",
+    "mean_rank",
     "model_saliency",
     "published_table",
+    "relative_position",
     "score_images",
+    "seen_in_training",
     "side_by_side",
     "slide_table",
+    "summarise",
 ]
 
 #: The lecture's column order and the metric behind each column.
@@ -123,8 +129,9 @@ PUBLISHED_NAMES = {
 }
 
 
-#: Models whose authors released trained saliency weights that ``pretrained=True`` loads.
-OFFICIAL_WEIGHTS = ("salnet", "salgan", "deepgaze1", "deepgaze2e")
+#: Models whose authors released trained saliency weights that ``pretrained=True`` loads
+#: (the SALICON model's are OpenSALICON's, the open re-implementation's).
+OFFICIAL_WEIGHTS = ("salnet", "salgan", "deepgaze1", "deepgaze2e", "mlnet", "salicon")
 #: The notebook that trains each deep model.
 TRAINED_IN = {
     "salnet": "06_salnet",
@@ -132,8 +139,77 @@ TRAINED_IN = {
     "deepgaze1": "08_deepgaze",
     "deepgaze2": "08_deepgaze",
     "deepgaze2e": "08_deepgaze",
+    "mlnet": "08b_mlnet_and_salicon",
+    "salicon": "08b_mlnet_and_salicon",
     "deepfix": "09_deepfix",
 }
+#: What the authors' weights of each model were trained on, with the source of the fact.
+#: Models without published weights are trained in the course (:data:`TRAINED_IN`).
+TRAINING_DATA = {
+    "salnet": (
+        "SALICON train + val (15,000 images)",
+        "README of imatge-upc/saliency-2016-cvpr, 'Datasets'",
+    ),
+    "salgan": (
+        "SALICON train (10,000 images; Sec. 4.2), or train + val (15,000) as for the "
+        "benchmark submissions (Sec. 5.3): the README does not say which the released "
+        "generator is",
+        "Pan et al., arXiv:1701.01081v2",
+    ),
+    "mlnet": (
+        "SALICON train (10,000 images), early stopping on SALICON val (5,000)",
+        "marcellacornia/mlnet (config.py, main.py); weights mlnet_salicon_weights.pkl",
+    ),
+    "salicon": (
+        "OSIE (700 images): the released file is salicon_osie.caffemodel, and the paper "
+        "fine-tunes on OSIE",
+        "CLT29/OpenSALICON model_files.tgz; Huang et al., ICCV 2015",
+    ),
+    "deepgaze1": (
+        "MIT1003: its 463 images of 1024x768 (all of them); the default centre bias "
+        "centerbias_mit1003.npy is also estimated from MIT1003 fixations",
+        "README of matthias-k/DeepGaze (the PyTorch port, retrained with Adam)",
+    ),
+    "deepgaze2e": (
+        "SALICON, then MIT1003 in 10-fold cross-validation; the released mixture averages "
+        "30 readouts per backbone (3 seeds x 10 folds), so every MIT1003 image trained 24 "
+        "of them, stopped 3 early (validation fold) and is held out from only 3",
+        "Linardos et al., ICCV 2021; deepgaze_pytorch/deepgaze2e.py ('3 instances per "
+        "backbone, each instance has 10 crossvalidation folds')",
+    ),
+}
+_MIT1003_NAMES = ("mit1003", "fixatons/MIT1003")  # datasets of MIT1003's own images
+_ONESIZE = (768, 1024)  # (H, W) of the MIT1003 images DeepGaze I's port was trained on
+
+
+def seen_in_training(name: str, dataset, indices: Sequence[int]) -> np.ndarray:
+    """Which of ``dataset``'s images ``indices`` the authors' weights of ``name`` trained on.
+
+    ``True`` where the image was in the model's training (or early-stopping)
+    data, as :data:`TRAINING_DATA` documents it; known for MIT1003 (the full
+    set or the FixaTons subset: DeepGaze I saw every 1024x768 image, DeepGaze
+    IIE's mixture every image, the SALICON-trained models none) and OSIE
+    (OpenSALICON's SALICON model saw all of it, the others none). Weights the
+    course trains itself are not covered: they saw their notebook's split.
+    """
+    if name not in TRAINING_DATA:
+        raise ValueError(f"name must be one of {sorted(TRAINING_DATA)}, got {name!r}")
+    indices = _check_indices(dataset, indices)
+    dataset_name = getattr(dataset, "name", None)
+    if dataset_name in _MIT1003_NAMES:
+        if name == "deepgaze1":
+            shapes = [tuple(dataset.image_shape(int(i))) for i in indices]
+            return np.array([shape == _ONESIZE for shape in shapes], dtype=bool)
+        return np.full(indices.size, name == "deepgaze2e")
+    if dataset_name == "osie":
+        return np.full(indices.size, name == "salicon")
+    raise ValueError(
+        f"dataset must be MIT1003 ({', '.join(_MIT1003_NAMES)}) or OSIE, whose use in "
+        f"training is documented, got {dataset_name!r}"
+    )
+
+
+_PREFER = ("checkpoint", "official")
 
 
 def course_model(
@@ -143,34 +219,61 @@ def course_model(
     official: bool = True,
     smoke: bool = False,
     module: str = "model",
+    prefer: str = "checkpoint",
     **options,
 ) -> tuple[torch.nn.Module | None, str]:
     """A registered model for the benchmark, and where its weights came from.
 
-    In order: ``smoke`` builds it with random weights (``pretrained=False``); a
-    checkpoint of run ``run_name`` under ``<root>/runs/`` (written by
-    :func:`saliency_course.training.fit` in notebooks 06-09) is loaded into it;
-    else, with ``official``, the authors' weights are downloaded for the models
-    in :data:`OFFICIAL_WEIGHTS`. Otherwise, or when that download is impossible
-    offline, returns ``(None, reason)`` saying what to run first. ``options``
-    go to :func:`saliency_course.models.build_model`.
+    ``smoke`` builds it with random weights (``pretrained=False``). Otherwise
+    two sources are tried in the order ``prefer`` gives: ``"checkpoint"`` first
+    loads the last checkpoint of run ``run_name`` under ``<root>/runs/`` (written
+    by :func:`saliency_course.training.fit` in notebooks 06-09), then, with
+    ``official``, the authors' weights of the models in :data:`OFFICIAL_WEIGHTS`;
+    ``"official"`` tries the authors' weights first. When neither is there (or
+    the download is impossible offline, or the checkpoint does not fit the
+    model built with ``options``), returns ``(None, reason)`` saying what to run
+    first. ``options`` go to :func:`saliency_course.models.build_model`.
     """
-    from .training.checkpoints import load_weights, run_directory
-
+    if prefer not in _PREFER:
+        raise ValueError(f"prefer must be one of {_PREFER}, got {prefer!r}")
     if smoke:
         return build_model(name, pretrained=False, **options), "random weights (untrained, smoke)"
-    if run_name is not None and (run_directory(run_name, root) / "last.pt").exists():
-        model = build_model(name, pretrained=False, **options)
-        state = load_weights(model, run_name, root, module=module)
-        return model, f"checkpoint runs/{run_name} (epoch {state['epoch']})"
-    where = f"no checkpoint runs/{run_name}" if run_name else "no run given"
-    if official and name in OFFICIAL_WEIGHTS:
-        try:
-            return build_model(name, pretrained=True, **options), "official weights"
-        except OfflineError as error:
-            return None, f"{where}, and the official weights cannot be fetched: {error}"
+    reasons = []
+    for source in _PREFER if prefer == "checkpoint" else _PREFER[::-1]:
+        if source == "checkpoint":
+            model, why = _from_checkpoint(name, run_name, root, module, options)
+        elif official and name in OFFICIAL_WEIGHTS:
+            model, why = _from_official(name, options)
+        else:
+            model, why = None, "no official weights"
+        if model is not None:
+            return model, why
+        reasons.append(why)
     notebook = TRAINED_IN.get(name, "the notebook that trains it")
-    return None, f"{where} and no official weights: run {notebook} first"
+    return None, f"{'; '.join(reasons)}: run {notebook} first"
+
+
+def _from_checkpoint(name, run_name, root, module, options):
+    from .training.checkpoints import load_weights, run_directory
+
+    if run_name is None:
+        return None, "no run given"
+    if not (run_directory(run_name, root) / "last.pt").exists():
+        return None, f"no checkpoint runs/{run_name}"
+    model = build_model(name, pretrained=False, **options)
+    try:
+        state = load_weights(model, run_name, root, module=module)
+    except RuntimeError as error:  # load_state_dict: another architecture or options
+        first = str(error).splitlines()[0]
+        return None, f"checkpoint runs/{run_name} does not fit {name} built with {options}: {first}"
+    return model, f"checkpoint runs/{run_name} (epoch {state['epoch']})"
+
+
+def _from_official(name, options):
+    try:
+        return build_model(name, pretrained=True, **options), "official weights"
+    except OfflineError as error:
+        return None, f"the official weights cannot be fetched: {error}"
 
 
 def published_table() -> pd.DataFrame:
@@ -310,6 +413,92 @@ def inter_observer_scores(
     return _lecture_columns(table)
 
 
+def benchmark_scores(
+    models: Mapping[str, torch.nn.Module | Callable[[np.ndarray], np.ndarray]],
+    dataset,
+    indices: Sequence[int],
+    center_bias,
+    sigma_deg: float = 1.0,
+    n_other: int = M.N_OTHER,
+    seed: int = 0,
+    device=None,
+    input_size: tuple[int, int] | None = None,
+    progress: bool = True,
+    judd_jitter: bool = M.JUDD_JITTER,
+    cache=True,
+) -> pd.DataFrame:
+    """Per-image scores of every model, the inter-observer ceiling and the centre-bias floor.
+
+    One row per (row name, image index), the lecture's columns; :func:`summarise`
+    turns it into :func:`benchmark_table`'s means, over all images or a subset.
+    ``center_bias`` is a fitted centre-bias model (``build_model("center_bias",
+    dataset=..., indices=<training split>)``): it is the floor row and IG's
+    baseline. ``input_size`` feeds every model images of that size (``None``:
+    each model's own input policy). Every row is a
+    :func:`saliency_course.metrics.evaluate` (or ``inter_observer``) row on the
+    same cached ground truth and seeds.
+    """
+    if not models:
+        raise ValueError("models must name at least one model, got none")
+    for name in (CEILING, FLOOR):
+        if name in models:
+            raise ValueError(f"models must not use the reserved row name {name!r}")
+    indices = _check_indices(dataset, indices)
+    common = dict(
+        sigma_deg=sigma_deg,
+        n_other=n_other,
+        seed=seed,
+        progress=progress,
+        judd_jitter=judd_jitter,
+        cache=cache,
+    )
+    rows = {CEILING: inter_observer_scores(dataset, indices, center_bias, **common)}
+    for name, model in models.items():
+        rows[name] = score_images(
+            model,
+            dataset,
+            indices,
+            center_bias,
+            device=device,
+            input_size=input_size,
+            desc=name,
+            **common,
+        )
+    rows[FLOOR] = score_images(center_bias, dataset, indices, center_bias, desc=FLOOR, **common)
+    scores = pd.concat(rows, names=["row", "image"])
+    return scores
+
+
+def summarise(scores: pd.DataFrame, images: Sequence[int] | None = None) -> pd.DataFrame:
+    """Mean scores per row of :func:`benchmark_scores`, over all its images or ``images``.
+
+    The ceiling comes first, the floor last and the models between them by
+    AUC-J (best first); ``n_images`` says how many images each mean covers
+    (NaN scores, e.g. an image without fixations, are left out of a mean).
+    """
+    if not isinstance(scores, pd.DataFrame) or scores.index.nlevels != 2:
+        raise ValueError("scores must be a benchmark_scores table (index: row, image)")
+    if images is not None:
+        images = np.unique(np.asarray(images, dtype=np.int64))
+        known = np.unique(scores.index.get_level_values(1))
+        if images.size == 0 or not np.isin(images, known).all():
+            raise ValueError(
+                f"images must be a non-empty subset of the scored images {known.tolist()}, "
+                f"got {images.tolist()}"
+            )
+        scores = scores[scores.index.get_level_values(1).isin(images)]
+    order = list(dict.fromkeys(scores.index.get_level_values(0)))
+    means = scores.groupby(level=0, sort=False).mean().loc[order]
+    models = means.drop(index=[n for n in (CEILING, FLOOR) if n in means.index])
+    models = models.sort_values("AUC-J", ascending=False)
+    parts = [means.loc[[CEILING]]] if CEILING in means.index else []
+    parts += [models] + ([means.loc[[FLOOR]]] if FLOOR in means.index else [])
+    table = pd.concat(parts)
+    table.index.name = None
+    table["n_images"] = scores.groupby(level=0).size().loc[table.index].to_numpy()
+    return table
+
+
 def benchmark_table(
     models: Mapping[str, torch.nn.Module | Callable[[np.ndarray], np.ndarray]],
     dataset,
@@ -326,48 +515,67 @@ def benchmark_table(
 ) -> pd.DataFrame:
     """Mean scores of every model, the inter-observer ceiling and the centre-bias floor.
 
-    ``center_bias`` is a fitted centre-bias model (``build_model("center_bias",
-    dataset=..., indices=<training split>)``): it is the floor row and IG's
-    baseline. Rows are sorted by AUC-J between the ceiling (first) and the
-    floor (last); columns are the lecture's; ``n_images`` says how many images
-    were scored. ``input_size`` feeds every model images of that size (``None``:
-    each model's own ``input_size``). Every row is a mean of
-    :func:`saliency_course.metrics.evaluate` (or ``inter_observer``) rows on
-    the same cached ground truth and seeds.
+    :func:`summarise` of :func:`benchmark_scores` (same arguments): rows sorted
+    by AUC-J between the ceiling (first) and the floor (last), the lecture's
+    columns and ``n_images``.
     """
-    if not models:
-        raise ValueError("models must name at least one model, got none")
-    for name in (CEILING, FLOOR):
-        if name in models:
-            raise ValueError(f"models must not use the reserved row name {name!r}")
-    indices = _check_indices(dataset, indices)
-    common = dict(
-        sigma_deg=sigma_deg,
-        n_other=n_other,
-        seed=seed,
-        progress=progress,
-        judd_jitter=judd_jitter,
-        cache=cache,
-    )
-    means = {
-        name: score_images(
-            model,
+    return summarise(
+        benchmark_scores(
+            models,
             dataset,
             indices,
             center_bias,
+            sigma_deg=sigma_deg,
+            n_other=n_other,
+            seed=seed,
             device=device,
             input_size=input_size,
-            desc=name,
-            **common,
-        ).mean()
-        for name, model in models.items()
-    }
-    table = pd.DataFrame(means).T.sort_values("AUC-J", ascending=False)
-    ceiling = inter_observer_scores(dataset, indices, center_bias, **common).mean()
-    floor = score_images(center_bias, dataset, indices, center_bias, desc=FLOOR, **common).mean()
-    table = pd.concat([ceiling.to_frame(CEILING).T, table, floor.to_frame(FLOOR).T])
-    table["n_images"] = len(np.unique(indices))
-    return table
+            progress=progress,
+            judd_jitter=judd_jitter,
+            cache=cache,
+        )
+    )
+
+
+def _reference_rows(table: pd.DataFrame) -> None:
+    if not isinstance(table, pd.DataFrame) or not {CEILING, FLOOR} <= set(table.index):
+        raise ValueError(f"table must be a benchmark_table with the rows {CEILING!r} and {FLOOR!r}")
+
+
+def relative_position(table: pd.DataFrame) -> pd.DataFrame:
+    """Each score placed between the floor (0) and the ceiling (1), column by column.
+
+    ``(score - floor) / (ceiling - floor)`` on the lecture's columns of a
+    :func:`benchmark_table`: the same formula serves metrics where lower is
+    better (EMD, KL), since there both differences are negative. Above 1 a
+    model beats the split-half ceiling; below 0 it does worse than the centre
+    bias. IG's floor is 0 by definition (IG is measured against the centre
+    bias). A column where the ceiling does not beat the floor has no such
+    scale and is NaN: KL usually, because the density of half the observers
+    has near-empty regions that KL punishes more than the centre bias's.
+    """
+    _reference_rows(table)
+    scores = table[[c for c in COLUMNS if c in table.columns]].astype(float)
+    floor, ceiling = scores.loc[FLOOR], scores.loc[CEILING]
+    sign = pd.Series({c: 1.0 if HIGHER_IS_BETTER[c] else -1.0 for c in scores.columns})
+    span = (ceiling - floor).where((ceiling - floor) * sign > 0)
+    return (scores - floor) / span
+
+
+def mean_rank(table: pd.DataFrame) -> pd.Series:
+    """Every row's rank in each lecture column (1 = best), averaged over the columns.
+
+    The ceiling (the humans) is a reference and is not ranked; the floor
+    competes like a model. Higher is better except for EMD and KL; ties share
+    their mean rank and a NaN score is left out of its row's mean. Sorted from
+    the best mean rank.
+    """
+    _reference_rows(table)
+    scores = table.drop(index=CEILING)[[c for c in COLUMNS if c in table.columns]]
+    ranks = pd.DataFrame(
+        {c: scores[c].astype(float).rank(ascending=not HIGHER_IS_BETTER[c]) for c in scores}
+    )
+    return ranks.mean(axis=1).sort_values().rename("mean rank")
 
 
 def side_by_side(
@@ -448,7 +656,7 @@ SLIDES = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class SlideTable:
     """A slide's table: values in its layout, the best value of each column marked.
 
@@ -488,6 +696,8 @@ class SlideTable:
         lines = [self.title, f"source: {self.source}", f"protocol: {self.protocol}"]
         return "\n".join([*lines, self.text().to_string(), "* best of the column"])
 
+    __repr__ = __str__  # a notebook without HTML (papermill's text copy) shows the layout too
+
     def styled(self):
         """A pandas ``Styler``: best values in bold, source and protocol in the caption."""
 
@@ -519,6 +729,7 @@ def slide_table(
     name: str,
     measured: pd.DataFrame | None = None,
     measured_label: str = "measured here",
+    untrained: Sequence[str] = (),
 ) -> SlideTable:
     """The lecture's slide ``name`` (a key of :data:`SLIDES`), from :func:`published_table`.
 
@@ -527,7 +738,8 @@ def slide_table(
     :func:`benchmark_table`), the course's own rows for the same models in the
     same layout instead: registered model names are matched through
     :data:`PUBLISHED_NAMES`, the ceiling row stands for the humans, and rows
-    the course did not measure are left out.
+    the course did not measure are left out; the rows of the registered names
+    in ``untrained`` (models with random weights) are labelled ``"[untrained]"``.
     """
     if name not in SLIDES:
         raise ValueError(f"name must be one of {list(SLIDES)}, got {name!r}")
@@ -544,6 +756,8 @@ def slide_table(
             raise ValueError(f"measured must have the lecture's columns, missing {missing}")
         renamed = measured.rename(index={CEILING: HUMANS, **PUBLISHED_NAMES})
         values = renamed.loc[[r for r in slide.rows if r in renamed.index], columns]
+        names = [PUBLISHED_NAMES.get(n, n) for n in untrained]
+        values = values.rename(index={n: f"{n} [untrained]" for n in names})
         title = f"{name} layout, {measured_label}"
         source = "this course's benchmark_table (saliency_course.metrics)"
         protocol = "the images and ground truth of the measured table, not the slide's"

@@ -140,6 +140,7 @@ def test_every_auc_judd_has_the_same_jitter_default():
         M.inter_observer,
         B.score_images,
         B.inter_observer_scores,
+        B.benchmark_scores,
         B.benchmark_table,
     ):
         defaults[function.__name__] = inspect.signature(function).parameters["judd_jitter"].default
@@ -177,6 +178,16 @@ def test_course_model_sources(tmp_path):
     assert source == "checkpoint runs/disc_run (epoch 3)"
     for key, value in trained.state_dict().items():
         torch.testing.assert_close(loaded.state_dict()[key], value)
+    # preferring the authors' weights falls back to the run when there are none to fetch
+    loaded, source = B.course_model(
+        "salgan_discriminator", run_name="disc_run", root=tmp_path, prefer="official"
+    )
+    assert source == "checkpoint runs/disc_run (epoch 3)"
+    # a checkpoint of another architecture is refused with the reason, not half loaded
+    missing, reason = B.course_model("deepgaze1", run_name="disc_run", root=tmp_path)
+    assert missing is None and "does not fit deepgaze1" in reason and "08_deepgaze" in reason
+    with pytest.raises(ValueError, match="prefer must be one of"):
+        B.course_model("salnet", prefer="authors")
 
 
 def test_model_saliency_turns_log_densities_into_densities_and_remembers():
@@ -274,6 +285,7 @@ def test_slide_tables_reproduce_table_4(name, columns, rows):
     assert marked == BEST[name]
     text = str(slide)
     assert "arXiv:1701.01081" in text and "protocol:" in text
+    assert repr(slide) == text  # papermill's plain-text copy shows the layout too
     first = slide.text().iloc[1 if name == "MIT300" else 0]
     assert first.iloc[0] == ("0.88*" if name == "MIT300" else "0.884*")
     assert "font-weight: bold" in slide._repr_html_()
@@ -294,3 +306,86 @@ def test_measured_rows_in_the_slide_layout(table):
     assert slide.values.loc["SalGAN", "AUC-J"] == measured.loc["salgan", "AUC-J"]
     assert slide.best.loc["SalGAN"].all() and not slide.best.loc["Humans (inter-observer)"].any()
     assert "measured here" in str(slide)
+
+
+def test_measured_slide_rows_of_random_weights_say_so(table):
+    measured = table.rename(index={"spectral_residual": "salgan", "uniform": "salnet"})
+    slide = B.slide_table("SALICON test", measured=measured, untrained=["salgan"])
+    assert list(slide.values.index) == ["SalGAN [untrained]", "SalNet"]
+    assert slide.values.loc["SalGAN [untrained]", "NSS"] == measured.loc["salgan", "NSS"]
+
+
+def test_per_image_scores_and_their_means_on_any_subset(osie, center_bias, table):
+    test = osie.splits["test"][:4]
+    models = {
+        "uniform": build_model("uniform"),
+        "spectral_residual": build_model("spectral_residual"),
+    }
+    scores = B.benchmark_scores(models, osie, test, center_bias, progress=False)
+    assert scores.index.names == ["row", "image"] and len(scores) == 4 * 4
+    pd.testing.assert_frame_equal(B.summarise(scores), table)
+    # the mean over two images is the mean of metrics.evaluate's rows of those two images
+    part = B.summarise(scores, images=test[2:])
+    spectral = B.model_saliency(build_model("spectral_residual"))
+    alone = M.evaluate(spectral, osie, indices=test[2:], baseline=center_bias, progress=False)
+    assert part.loc["spectral_residual", "NSS"] == pytest.approx(alone.loc["mean", "nss"])
+    assert (part["n_images"] == 2).all() and part.index[0] == B.CEILING
+    with pytest.raises(ValueError, match="subset of the scored images"):
+        B.summarise(scores, images=[int(osie.splits["train"][0])])
+    with pytest.raises(ValueError, match="benchmark_scores table"):
+        B.summarise(table)
+
+
+def test_relative_position_and_mean_rank_on_a_hand_made_table():
+    columns = list(B.COLUMNS)
+    table = pd.DataFrame(
+        [
+            [0.9, 0.6, 1.0, 0.85, 0.75, 0.8, 2.5, 0.5, 1.0],  # ceiling
+            [0.85, 0.5, 2.0, 0.80, 0.70, 0.7, 2.0, 0.8, 0.6],  # "a"
+            [0.80, 0.5, 3.0, 0.82, 0.60, 0.5, 1.5, 1.0, 0.2],  # "b"
+            [0.80, 0.4, 3.0, 0.75, 0.50, 0.4, 1.0, 1.1, 0.0],  # floor
+        ],
+        index=[B.CEILING, "a", "b", B.FLOOR],
+        columns=columns,
+    )
+    position = B.relative_position(table)
+    assert (position.loc[B.FLOOR].fillna(0) == 0).all() and (position.loc[B.CEILING] == 1).all()
+    # AUC-J: (0.85 - 0.80) / (0.90 - 0.80); EMD, lower is better: (2 - 3) / (1 - 3)
+    assert position.loc["a", "AUC-J"] == pytest.approx(0.5)
+    assert position.loc["a", "EMD"] == pytest.approx(0.5)
+    assert position.loc["a", "KL"] == pytest.approx((0.8 - 1.1) / (0.5 - 1.1))
+    # ranks among a, b and the floor, worked out by hand per column (1 = best; ties share):
+    # AUC-J 1,2.5,2.5  SIM 1.5,1.5,3  EMD 1,2.5,2.5  AUC-B 2,1,3  sAUC 1,2,3  CC 1,2,3
+    # NSS 1,2,3  KL 1,2,3  IG 1,2,3
+    ranks = B.mean_rank(table)
+    assert list(ranks.index) == ["a", "b", B.FLOOR]
+    assert ranks["a"] == pytest.approx((1 + 1.5 + 1 + 2 + 1 + 1 + 1 + 1 + 1) / 9)
+    assert ranks["b"] == pytest.approx((2.5 + 1.5 + 2.5 + 1 + 2 + 2 + 2 + 2 + 2) / 9)
+    # where the ceiling does not beat the floor there is no scale: NaN (KL with half the observers)
+    worse = table.copy()
+    worse.loc[B.CEILING, "KL"] = 1.2  # above the floor's 1.1, and lower is better
+    worse.loc[B.CEILING, "SIM"] = 0.4  # equal to the floor's
+    position = B.relative_position(worse)
+    assert position["KL"].isna().all() and position["SIM"].isna().all()
+    assert position.drop(columns=["KL", "SIM"]).notna().all().all()
+    with pytest.raises(ValueError, match="rows"):
+        B.relative_position(table.drop(index=B.FLOOR))
+
+
+def test_which_mit1003_images_the_authors_weights_saw(data_dir, osie):
+    from saliency_course.data import load_dataset
+
+    mit = load_dataset("fixatons", root=data_dir, download=False, subset="MIT1003")
+    every = np.arange(len(mit))
+    onesize = B.seen_in_training("deepgaze1", mit, every)
+    # DeepGaze I's port trained on every 1024x768 MIT1003 image: 97 of the course's 200
+    assert onesize.sum() == 97
+    assert all(mit.image_shape(i) == (768, 1024) for i in np.flatnonzero(onesize))
+    assert B.seen_in_training("deepgaze2e", mit, every).all()
+    for name in ("salnet", "salgan", "mlnet", "salicon"):
+        assert not B.seen_in_training(name, mit, every).any()
+    assert B.seen_in_training("salicon", osie, [0, 1]).all()
+    assert not B.seen_in_training("deepgaze1", osie, [0, 1]).any()
+    with pytest.raises(ValueError, match="name must be one of"):
+        B.seen_in_training("deepfix", mit, every)
+    assert set(B.TRAINING_DATA) == set(B.OFFICIAL_WEIGHTS)

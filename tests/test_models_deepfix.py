@@ -97,3 +97,33 @@ def test_location_bias_is_the_maps_part_of_the_lbc_convolution(deepfix):
     assert bias.shape == (512, 12, 16)
     torch.testing.assert_close(with_maps[0] - without[0], bias, atol=1e-4, rtol=1e-4)
     torch.testing.assert_close(lbc(x), torch.relu(with_maps))
+
+
+def test_features_feed_the_lbc_layers(deepfix):
+    x = torch.randn(1, 3, 48, 64)
+    with torch.no_grad():
+        features = deepfix.features(x)
+        out = F.interpolate(
+            deepfix.conv10(deepfix.lbc9(deepfix.lbc8(features))), size=(48, 64), mode="bilinear"
+        )
+        torch.testing.assert_close(deepfix(x), out)
+    assert features.shape == (1, 512, 6, 8)
+
+
+def test_without_location_bias_feeds_zeros_to_the_lbc_layers(deepfix):
+    from saliency_course.models.deepfix import without_location_bias
+
+    lbc = deepfix.lbc8
+    x = torch.randn(1, 512, 6, 8)
+    zeros = torch.cat([x, torch.zeros(1, 16, 6, 8)], dim=1)
+    with torch.no_grad():
+        with_maps = lbc(x)
+        with without_location_bias(deepfix):
+            torch.testing.assert_close(lbc(x), torch.relu(lbc.conv(zeros)))
+        torch.testing.assert_close(lbc(x), with_maps)
+        with pytest.raises(KeyError), without_location_bias(deepfix):
+            raise KeyError("the maps come back after an error")
+        assert lbc.maps_on and deepfix.lbc9.maps_on
+    with pytest.raises(ValueError, match="LocationBiasedConv"):
+        with without_location_bias(torch.nn.Linear(2, 2)):
+            pass

@@ -3,15 +3,23 @@
 S. S. S. Kruthiventi, K. Ayush, R. V. Babu. "DeepFix: A Fully Convolutional
 Neural Network for Predicting Human Eye Fixations", IEEE Transactions on Image
 Processing 26(9):4446-4456, 2017, arXiv:1510.02927. No official code or weights
-are public. The full text is public (arXiv:1510.02927), but only its abstract
-and first page were reachable from the course's tools, so the table below has
-**not** been checked against the paper's own layer table: what secondary
-sources report (VGG-16 initialisation, dilated "holes" convolutions in conv5,
-inception-style modules, two location-biased convolution (LBC) layers that see
-16 fixed Gaussian centre-bias maps, a 1x1 output convolution, Euclidean loss)
-is kept, and the abstract agrees (layers with very large receptive fields,
-semantics at several scales, a location-biased convolutional layer); every
-other number below is **our choice**, made to stay close to those facts:
+are public. The paper is public on arXiv, but the course's search tools reached
+only its abstract and the opening of its introduction (the first page of a copy
+of the PDF), not its architecture section, so the table below is **not** checked
+against the paper's own layer table. Its rows come from:
+
+* the abstract: fully convolutional; layers with very large receptive fields
+  for global context; semantics at several scales; a location-biased
+  convolutional layer for location-dependent patterns such as the centre bias;
+* the lecture's slide: VGG-16 initialisation;
+* third-party summaries of the paper: dilated ("holes") convolutions in conv5,
+  inception-style modules (kernels of several sizes in parallel), two LBC
+  layers with large dilation ("6 holes"), whose C input channels are joined by
+  16 fixed centre-bias maps (C + 16), then a 1x1 output convolution;
+* the SalGAN paper (arXiv:1701.01081), which lists DeepFix among the models
+  trained with a Euclidean (MSE) loss.
+
+Every other number below is **our choice**, made to stay close to those facts:
 
 ==================  ===================================================  ==========
 block               layers (ReLU after each conv)                         stride
@@ -47,6 +55,10 @@ conv10              1x1 -> 1 channel, linear; bilinear x8 to input size   1
   predicts a non-negative map instead of one that ``postprocess`` may clip to
   zero everywhere. All layers are trained (no frozen
   part). No DeepFix weights exist to download.
+* The receptive field of one output unit (:meth:`DeepFix.geometry`,
+  :func:`~saliency_course.models.receptive_field.receptive_field`): 188 px
+  after conv5_3, 700 px after conv10 (the widest inception branch and the two
+  LBC layers add 2 x 64 + 2 x 192), larger than the 240 x 320 input.
 * Input 240x320 (H x W) by default (the paper's size is unverified); the net is
   fully convolutional. Loss: Euclidean (MSE) between the output and the
   ground-truth saliency map. ``postprocess`` clips negative values for
@@ -57,6 +69,9 @@ two inception modules 2 x 527,008 + two LBC layers 2 x 6,758,912 + conv10 513.
 """
 
 from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
 
 import numpy as np
 import torch
@@ -123,10 +138,11 @@ class LocationBiasedConv(nn.Module):
         super().__init__()
         self.n_maps = len(GAUSSIAN_SCALES) ** 2
         self.conv = nn.Conv2d(c_in + self.n_maps, c_out, 5, padding=2 * dilation, dilation=dilation)
+        self.maps_on = True  # False: zeros instead of the maps (see without_location_bias)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         maps = centre_bias_maps(*x.shape[-2:]).to(x)
-        maps = maps.expand(x.shape[0], *maps.shape)
+        maps = maps.expand(x.shape[0], *maps.shape) * float(self.maps_on)
         return torch.relu(self.conv(torch.cat([x, maps], dim=1)))
 
     def location_bias(self, height: int, width: int) -> torch.Tensor:
@@ -167,19 +183,69 @@ class DeepFix(nn.Module):
         nn.init.uniform_(self.conv10.weight, 0.0, 2.0 / 512)
         nn.init.zeros_(self.conv10.bias)
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        size = x.shape[-2:]
+    def features(self, x: torch.Tensor) -> torch.Tensor:
+        """The 512 channels the LBC layers read: VGG-16 and the two inception modules (stride 8)."""
         for name, conv in self.vgg.items():
             x = torch.relu(conv(x))
             if name in POOL_AFTER:
                 x = F.max_pool2d(x, 2, ceil_mode=True)
-        x = self.lbc9(self.lbc8(self.inception7(self.inception6(x))))
+        return self.inception7(self.inception6(x))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        size = x.shape[-2:]
+        x = self.lbc9(self.lbc8(self.features(x)))
         return F.interpolate(self.conv10(x), size=size, mode="bilinear", align_corners=False)
+
+    def geometry(self, upto: str = "conv10") -> list[tuple[str, int, int, int]]:
+        """``(layer, kernel, stride, dilation)`` of each layer up to ``upto``, from the modules.
+
+        Pools are layers of their own (``pool1``-``pool3``); an inception module
+        counts with its widest branch (the 5x5 one; its 1x1 reduction adds
+        nothing). :func:`~saliency_course.models.receptive_field.receptive_field`
+        of the last three numbers is the receptive field of one unit of ``upto``.
+        """
+        layers = []
+        for name, conv in self.vgg.items():
+            layers.append((name, conv.kernel_size[0], conv.stride[0], conv.dilation[0]))
+            if name in POOL_AFTER:
+                layers.append((f"pool{name[4]}", 2, 2, 1))
+        for name in ("inception6", "inception7"):
+            widest = getattr(self, name).branch5
+            layers.append((name, widest.kernel_size[0], widest.stride[0], widest.dilation[0]))
+        for name in ("lbc8", "lbc9", "conv10"):
+            conv = getattr(self, name)
+            conv = getattr(conv, "conv", conv)
+            layers.append((name, conv.kernel_size[0], conv.stride[0], conv.dilation[0]))
+        names = [layer[0] for layer in layers]
+        if upto not in names:
+            raise ValueError(f"upto must be one of {names}, got {upto!r}")
+        return layers[: names.index(upto) + 1]
 
     @staticmethod
     def postprocess(output: torch.Tensor) -> torch.Tensor:
         """Clip negative values: a saliency map is non-negative."""
         return output.clamp_min(0)
+
+
+@contextlib.contextmanager
+def without_location_bias(model: DeepFix) -> Iterator[DeepFix]:
+    """Within the block, the LBC layers see zeros instead of their 16 Gaussian maps.
+
+    An ablation of a trained model: what its predictions lose when the
+    location-dependent bias the LBC layers learned is taken away.
+    """
+    layers = [m for m in model.modules() if isinstance(m, LocationBiasedConv)]
+    if not layers:
+        raise ValueError(
+            f"model must contain LocationBiasedConv layers, got {type(model).__name__}"
+        )
+    try:
+        for layer in layers:
+            layer.maps_on = False
+        yield model
+    finally:
+        for layer in layers:
+            layer.maps_on = True
 
 
 def build_deepfix(pretrained: bool = True, progress: bool = True) -> DeepFix:

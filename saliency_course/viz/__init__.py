@@ -13,10 +13,17 @@ Matplotlib figures and ipywidgets players, one submodule per kind of picture:
   each column marked (``best_cells``, ``mark_best``);
 * :mod:`~saliency_course.viz.source` — a package function's code shown in a
   notebook with the file it is defined in (``show_source``).
+* :mod:`~saliency_course.viz.layers` — what a network's layers see and add
+  (``plot_receptive_fields``, ``plot_map_grid``, ``plot_signed_maps``);
+* :mod:`~saliency_course.viz.comparison` — many models compared: scores
+  between floor and ceiling, every model's map (``plot_between_floor_and_ceiling``,
+  ``show_model_maps``).
 
 Every function is also available as ``viz.<function>``.
 """
 
+from .comparison import plot_between_floor_and_ceiling, show_model_maps
+from .layers import plot_map_grid, plot_receptive_fields, plot_signed_maps
 from .maps import overlay, plot_fixations, plot_scanpath, show_maps
 from .source import show_source
 from .tables import best_cells, mark_best
@@ -35,4 +42,9 @@ __all__ = [
     "best_cells",
     "mark_best",
     "show_source",
+    "plot_receptive_fields",
+    "plot_map_grid",
+    "plot_signed_maps",
+    "plot_between_floor_and_ceiling",
+    "show_model_maps",
 ]
