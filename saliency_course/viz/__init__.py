@@ -12,11 +12,21 @@ Matplotlib figures and ipywidgets players, one submodule per kind of picture:
 * :mod:`~saliency_course.viz.tables` — score tables with the best value of
   each column marked (``best_cells``, ``mark_best``);
 * :mod:`~saliency_course.viz.source` — a package function's code shown in a
-  notebook with the file it is defined in (``show_source``).
+  notebook with the file it is defined in (``show_source``);
+* :mod:`~saliency_course.viz.datasets` — datasets compared: examples, centre
+  bias, fixation counts and the fixation order (notebook 03).
 
 Every function is also available as ``viz.<function>``.
 """
 
+from .datasets import (
+    by_fixation_order,
+    plot_center_bias_maps,
+    plot_center_profiles,
+    plot_count_distributions,
+    plot_dataset_examples,
+    plot_fixation_order,
+)
 from .maps import overlay, plot_fixations, plot_scanpath, show_maps
 from .source import show_source
 from .tables import best_cells, mark_best
@@ -35,4 +45,10 @@ __all__ = [
     "best_cells",
     "mark_best",
     "show_source",
+    "plot_dataset_examples",
+    "plot_center_bias_maps",
+    "plot_center_profiles",
+    "plot_count_distributions",
+    "by_fixation_order",
+    "plot_fixation_order",
 ]
