@@ -14,7 +14,10 @@ Matplotlib figures and ipywidgets players, one submodule per kind of picture:
 * :mod:`~saliency_course.viz.source` — a package function's code shown in a
   notebook with the file it is defined in (``show_source``);
 * :mod:`~saliency_course.viz.datasets` — datasets compared: examples, centre
-  bias, fixation counts and the fixation order (notebook 03).
+  bias, fixation counts and the fixation order (notebook 03);
+* :mod:`~saliency_course.viz.metrics` — what the metrics read and how they rank
+  maps: the metric lab, rank matrices, metric curves, tied ROC curves and
+  resized edges (notebook 04).
 
 Every function is also available as ``viz.<function>``.
 """
@@ -28,6 +31,14 @@ from .datasets import (
     plot_fixation_order,
 )
 from .maps import overlay, plot_fixations, plot_scanpath, show_maps
+from .metrics import (
+    metric_ranks,
+    plot_edge_upsampling,
+    plot_metric_curves,
+    plot_metric_lab,
+    plot_metric_ranks,
+    plot_tied_roc,
+)
 from .source import show_source
 from .tables import best_cells, mark_best
 from .training import plot_history
@@ -51,4 +62,10 @@ __all__ = [
     "plot_count_distributions",
     "by_fixation_order",
     "plot_fixation_order",
+    "plot_metric_lab",
+    "metric_ranks",
+    "plot_metric_ranks",
+    "plot_metric_curves",
+    "plot_tied_roc",
+    "plot_edge_upsampling",
 ]
