@@ -436,6 +436,7 @@ def test_stats_summary_on_osie(osie):
     row = table.loc["OSIE"]
     assert row["images"] == 700 and row["fixations"] == 98_321
     assert row["observers per image"] == "15"
+    assert row["fixations per image"] == round(98_321 / 700, 1) == 140.5
     assert np.isclose(row["fixations per observer and image"], 98_321 / (700 * 15), atol=0.01)
 
 

@@ -9,6 +9,7 @@ import scipy.io
 from PIL import Image
 
 from saliency_course.data import list_datasets, load_dataset
+from saliency_course.data.isun import coordinate_evidence
 from saliency_course.errors import OfflineError
 
 
@@ -31,11 +32,12 @@ def write_isun(root, size=(60, 40)):
     folder = root / "isun"
     (folder / "images").mkdir(parents=True)
     splits = {
+        # continuous positions from the image's corner, as TurkerGaze's mean-shift centres
         "training": [
-            ("sun_aaa", [[[31, 21], [5, 5], [61, 41]], [[1, 1], [60, 40]]]),  # (61, 41) is off
+            ("sun_aaa", [[[30.4, 20.7], [4.9, 5.2], [60, 41]], [[0.2, 0.6], [59.9, 39.99]]]),
             ("sun_bbb", [[[30, 20]]]),
         ],
-        "validation": [("sun_ccc", [[[10, 12], [20, 22]], [], [[31, 20], [0.2, 3]]])],
+        "validation": [("sun_ccc", [[[10.5, 12.25], [20, 22]], [], [[31, 20], [-0.1, 3]]])],
         "testing": [("sun_ddd", []), ("sun_eee", [])],
     }
     for split, entries in splits.items():
@@ -67,12 +69,16 @@ def test_isun_parses_the_official_layout(tmp_path):
     }
     f = isun.fixations
     a = f.for_image(0)
-    # 1-based -> 0-based; (61, 41) lies off the 60 x 40 image and is dropped
-    assert np.allclose(a.x, [30, 4, 0, 59]) and np.allclose(a.y, [20, 4, 0, 39])
+    # corner -> pixel centres: minus 0.5; (60, 41) lies on the right edge of the 60 x 40
+    # image, off it; (0.2, 0.6) is inside (a 1-based reading would have dropped it)
+    assert np.allclose(a.x, [29.9, 4.4, -0.3, 59.4]) and np.allclose(a.y, [20.2, 4.7, 0.1, 39.49])
     assert list(a.subject) == [0, 0, 1, 1]
+    # the pixels are pysaliency's: row int(y), column int(x) of the stored values
+    rows, cols = np.nonzero(isun.fixation_map(0))
+    assert sorted(zip(rows, cols, strict=True)) == [(0, 0), (5, 4), (20, 30), (39, 59)]
     c = f.for_image(2)
-    # viewer 1 has no fixations; (0.2, 3) -> x = -0.8 is off the image
-    assert np.allclose(c.x, [9, 19, 30]) and list(c.subject) == [0, 0, 2]
+    # viewer 1 has no fixations; (-0.1, 3) lies left of the image
+    assert np.allclose(c.x, [10.0, 19.5, 30.5]) and list(c.subject) == [0, 0, 2]
     assert len(f.for_image([3, 4])) == 0 and f.t is None
     assert isun.image(0).shape == (40, 60, 3)
 
@@ -82,9 +88,22 @@ def test_isun_first_fixation_option(tmp_path):
     every = load_dataset("isun", root=tmp_path, download=False)
     dropped = load_dataset("isun", root=tmp_path, download=False, first_fixation=False)
     assert len(every.fixations) == 8
-    # the first of each of the 5 non-empty viewers goes: (31,21) (1,1) (30,20) (10,12) (31,20)
+    # the first of each of the 5 non-empty viewers goes; of the rest, (60, 41) and (-0.1, 3) are off
     assert len(dropped.fixations) == 3
-    assert np.allclose(dropped.fixations.for_image(0).x, [4, 59])
+    assert np.allclose(dropped.fixations.for_image(0).x, [4.4, 59.4])
+
+
+def test_isun_coordinate_evidence(tmp_path):
+    write_isun(tmp_path)
+    table = coordinate_evidence(tmp_path)
+    assert list(table.index) == ["train", "val"]
+    train, val = table.loc["train"], table.loc["val"]
+    assert train["fixations"] == 6 and val["fixations"] == 4
+    # 60, 41, 30, 20 of the 12 training values are whole numbers
+    assert np.isclose(train["whole numbers"], 4 / 12) and np.isclose(val["whole numbers"], 5 / 8)
+    assert np.isclose(train["below 1"], 1 / 6) and np.isclose(train["below 0.5"], 1 / 6)
+    assert np.isclose(val["below 1"], 1 / 4) and np.isclose(val["below 0.5"], 1 / 4)
+    assert np.isclose(train["at or beyond the size"], 1 / 6) and val["at or beyond the size"] == 0
 
 
 def test_isun_offline_names_the_urls(tmp_path, monkeypatch):

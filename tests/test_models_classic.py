@@ -22,7 +22,12 @@ from saliency_course.models.judd import (
     judd_features,
     sample_training_pixels,
 )
-from saliency_course.models.spectral_residual import _imfilter_zero, spectral_residual_saliency
+from saliency_course.models.spectral_residual import (
+    _imfilter_zero,
+    residual_saliency,
+    spectral_residual_saliency,
+    spectral_residual_steps,
+)
 
 CLASSIC = ("uniform", "center_bias", "spectral_residual", "itti_koch", "judd")
 N_TEST = 8  # OSIE test images scored per model
@@ -297,3 +302,16 @@ def test_face_detector_finds_the_astronauts_face():
     assert np.unravel_index(np.argmax(face_map), face_map.shape) == pytest.approx(
         (y * 200 / 512, x * 200 / 512), abs=2
     )
+
+
+def test_residual_saliency_of_an_impulse_is_the_impulse():
+    # An impulse has a flat amplitude spectrum: log amplitude 0 everywhere, so its residual is
+    # 0 and exp(R + iP) is its own spectrum; the inverse FFT gives the impulse back.
+    grey = np.zeros((16, 24))
+    grey[5, 7] = 1.0
+    assert np.allclose(residual_saliency(grey), grey, atol=1e-12)
+    image = np.random.default_rng(1).integers(0, 256, (48, 64, 3), dtype=np.uint8)
+    steps = spectral_residual_steps(image)
+    assert np.array_equal(residual_saliency(steps["grey"]), steps["raw"])
+    with pytest.raises(ValueError, match="grey must be a 2-D image"):
+        residual_saliency(np.zeros((2, 5)))

@@ -22,12 +22,25 @@ entry per image with
   whose ``fixation`` is ``(N, 2)`` ``[x, y]`` pixel coordinates, in scanpath
   order. Other fields are ignored.
 
-Conversion: the files come from MATLAB and are taken as 1-based pixels, so 1 is
-subtracted (pysaliency uses the values unchanged; no public copy of the files
-was reachable here to check the convention on the data). Fixations outside the
-image (size read from the image file) are dropped. Viewers are anonymous:
-``subject`` is the viewer's index on that image. The files hold no fixation
-times (pysaliency uses the fixation's rank), so ``t`` and ``duration`` are absent.
+Conversion: the values are **continuous image-plane positions measured from
+the image's top-left corner**, not MATLAB pixel indices, so 0.5 is subtracted
+to reach the package's convention (pixel centres at integers, the image
+spanning ``-0.5 .. W - 0.5``). The evidence: TurkerGaze estimates gaze in the
+browser as real-valued screen positions (its released ``visualizer.html``
+draws a gaze point at ``left + width * u`` from a position ``u`` in [0, 1]),
+and the paper forms fixations as mean-shift cluster centres of those 30 Hz
+estimates, i.e. averages; no step indexes a MATLAB array, the ``.mat`` file is
+only the container. pysaliency's ``get_iSUN`` uses the values unchanged and
+gives a fixation the pixel ``int(x)``; the -0.5 shift assigns exactly the same
+pixels (``floor(x - 0.5 + 0.5)``). Earlier versions of this loader subtracted 1
+(a 1-based reading), which moved every fixation half a pixel up and left of
+pysaliency's. The real files could not be reached from the course's machines to
+check this on the data: :func:`coordinate_evidence` measures it on them (how
+many values are whole numbers, and how far they reach towards 0 and towards the
+image size). Fixations outside the image (size read from the image file) are
+dropped. Viewers are anonymous: ``subject`` is the viewer's index on that
+image. The files hold no fixation times (pysaliency uses the fixation's rank),
+so ``t`` and ``duration`` are absent.
 
 **First fixation.** pysaliency keeps every fixation and so does this loader
 by default (``first_fixation=True``); ``first_fixation=False`` drops each
@@ -47,6 +60,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from ..fixations import Fixations
 from .base import SaliencyDataset, read_image_shape
@@ -61,6 +75,9 @@ MAT_MD5 = {
 IMAGES_MD5 = "0a3af01c5307f1d44f5dd309f71ea963"
 SPLITS = {"training": "train", "validation": "val", "testing": "test"}
 PIXELS_PER_DEGREE = 35.0
+#: Stored positions are measured from the image's corner; the package's pixel centres sit
+#: at integers, half a pixel further in.
+CORNER_TO_CENTRE = 0.5
 CITATION = (
     "Pingmei Xu, Krista A. Ehinger, Yinda Zhang, Adam Finkelstein, Sanjeev R. Kulkarni, "
     "Jianxiong Xiao. TurkerGaze: Crowdsourcing Saliency with Webcam based Eye Tracking. "
@@ -87,8 +104,8 @@ def _text(value) -> str:
 def read_split(path: str | Path, name: str) -> list[tuple[str, list[np.ndarray]]]:
     """``(image name, [fixations (N, 2) per viewer])`` for every entry of ``<name>.mat``.
 
-    Coordinates are returned as stored (1-based ``[x, y]``); the test split has
-    no ``gaze`` and yields empty lists.
+    Coordinates are returned as stored (``[x, y]`` from the image's top-left
+    corner); the test split has no ``gaze`` and yields empty lists.
     """
     entries = load_mat(path).get(name)
     if entries is None or entries.dtype.names is None or "image" not in entries.dtype.names:
@@ -150,8 +167,8 @@ def load_isun(
             for subject, xy in enumerate(viewers):
                 xy = xy if first_fixation else xy[1:]
                 f = Fixations(
-                    x=xy[:, 0] - 1.0,
-                    y=xy[:, 1] - 1.0,
+                    x=xy[:, 0] - CORNER_TO_CENTRE,
+                    y=xy[:, 1] - CORNER_TO_CENTRE,
                     n=np.full(len(xy), n),
                     subject=np.full(len(xy), subject),
                 )
@@ -167,3 +184,40 @@ def load_isun(
         CITATION,
         splits=splits,
     )
+
+
+def coordinate_evidence(root: str | Path):
+    """How the stored coordinates of ``<root>/isun/`` sit in their images, per split with gaze.
+
+    A ``pandas.DataFrame`` (rows ``train``, ``val``) of: ``fixations``; ``whole
+    numbers`` (share of stored x and y values that are integers: near 1 means
+    pixel indices, near 0 continuous positions, as this loader assumes);
+    ``below 1`` (share of fixations with x or y under 1, impossible for 1-based
+    indices); ``below 0.5`` (impossible for positions already shifted to pixel
+    centres); ``at or beyond the size`` (x >= W or y >= H: off the image when
+    measured from its corner, the last pixel when 1-based). Reads the files only.
+    """
+    folder = Path(root) / "isun"
+    rows = {}
+    for name, split in SPLITS.items():
+        if name == "testing":
+            continue
+        xy, sizes = [], []
+        for image, viewers in read_split(folder / f"{name}.mat", name):
+            if not any(len(v) for v in viewers):
+                continue
+            height, width = read_image_shape(folder / "images" / f"{image}.jpg")
+            for v in viewers:
+                xy.append(v)
+                sizes.append(np.tile([width, height], (len(v), 1)))
+        if not xy:
+            raise ValueError(f"{folder / f'{name}.mat'}: no fixations to measure")
+        xy, sizes = np.concatenate(xy), np.concatenate(sizes)
+        rows[split] = {
+            "fixations": len(xy),
+            "whole numbers": float(np.mean(xy == np.round(xy))),
+            "below 1": float(np.mean((xy < 1).any(axis=1))),
+            "below 0.5": float(np.mean((xy < 0.5).any(axis=1))),
+            "at or beyond the size": float(np.mean((xy >= sizes).any(axis=1))),
+        }
+    return pd.DataFrame(rows).T

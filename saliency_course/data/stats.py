@@ -121,7 +121,12 @@ def fixations_per_trial(fixations: Fixations) -> np.ndarray:
 
 
 def summary(datasets: dict) -> pd.DataFrame:
-    """One row per dataset: images, observers per image, fixations, per-trial count, px/deg."""
+    """One row per dataset: images, observers per image, fixations, per image, per trial, px/deg.
+
+    ``fixations per image`` counts every observer's fixations on an image, averaged over
+    all the dataset's images; ``fixations per observer and image`` averages the trials
+    (image, observer) that have at least one fixation.
+    """
     rows = []
     for label, dataset in datasets.items():
         f = dataset.fixations
@@ -136,6 +141,7 @@ def summary(datasets: dict) -> pd.DataFrame:
                 if observers.min() != observers.max()
                 else str(observers.min()),
                 "fixations": len(f),
+                "fixations per image": round(len(f) / len(dataset), 1),
                 "fixations per observer and image": round(float(per_trial.mean()), 2),
                 "px per degree": dataset.pixels_per_degree,
             }

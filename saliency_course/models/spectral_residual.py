@@ -27,7 +27,13 @@ from scipy.signal import correlate2d
 
 from ..resize import imresize
 
-__all__ = ["RGB2GRAY", "WIDTH", "spectral_residual_saliency", "spectral_residual_steps"]
+__all__ = [
+    "RGB2GRAY",
+    "WIDTH",
+    "residual_saliency",
+    "spectral_residual_saliency",
+    "spectral_residual_steps",
+]
 
 #: Image width (pixels) at which the spectrum is analysed.
 WIDTH = 64
@@ -55,6 +61,29 @@ def _imfilter_zero(image: np.ndarray, kernel: np.ndarray) -> np.ndarray:
     return correlate2d(padded, kernel, mode="valid")
 
 
+def _residual_steps(grey: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Steps 2-4: log amplitude, its 3x3 average, the residual and the unsmoothed map."""
+    spectrum = np.fft.fft2(grey)
+    log_amplitude = np.log(np.maximum(np.abs(spectrum), np.finfo(np.float64).tiny))
+    phase = np.angle(spectrum)
+    smoothed = uniform_filter(log_amplitude, size=3, mode="nearest")
+    residual = log_amplitude - smoothed
+    raw = np.abs(np.fft.ifft2(np.exp(residual + 1j * phase))) ** 2
+    return log_amplitude, smoothed, residual, raw
+
+
+def residual_saliency(grey: np.ndarray) -> np.ndarray:
+    """Steps 2-4 on a grey image: ``|IFFT(exp(R + iP))|**2``, before the Gaussian smoothing.
+
+    ``R`` is the log amplitude minus its 3x3 average (MATLAB's ``imfilter`` with
+    ``'replicate'`` borders, i.e. ``uniform_filter(mode="nearest")``), ``P`` the phase.
+    """
+    grey = np.asarray(grey, dtype=np.float64)
+    if grey.ndim != 2 or min(grey.shape) < 3:
+        raise ValueError(f"grey must be a 2-D image of at least 3x3 pixels, got {grey.shape}")
+    return _residual_steps(grey)[3]
+
+
 def spectral_residual_steps(image: np.ndarray, width: int = WIDTH) -> dict[str, np.ndarray]:
     """Every intermediate of Hou & Zhang's method, for teaching.
 
@@ -69,12 +98,7 @@ def spectral_residual_steps(image: np.ndarray, width: int = WIDTH) -> dict[str, 
         raise ValueError(f"width must be an int >= 8, got {width!r}")
     rgb = image / 255.0 if image.dtype == np.uint8 else image.astype(np.float64)
     grey = imresize(rgb @ RGB2GRAY, width / rgb.shape[1])
-    spectrum = np.fft.fft2(grey)
-    log_amplitude = np.log(np.maximum(np.abs(spectrum), np.finfo(np.float64).tiny))
-    phase = np.angle(spectrum)
-    smoothed = uniform_filter(log_amplitude, size=3, mode="nearest")
-    residual = log_amplitude - smoothed
-    raw = np.abs(np.fft.ifft2(np.exp(residual + 1j * phase))) ** 2
+    log_amplitude, smoothed, residual, raw = _residual_steps(grey)
     smooth = _imfilter_zero(raw, _fspecial_gaussian(10, 2.5))
     low, high = smooth.min(), smooth.max()
     saliency = (smooth - low) / (high - low) if high > low else np.zeros_like(smooth)
