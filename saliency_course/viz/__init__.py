@@ -12,11 +12,20 @@ Matplotlib figures and ipywidgets players, one submodule per kind of picture:
 * :mod:`~saliency_course.viz.tables` — score tables with the best value of
   each column marked (``best_cells``, ``mark_best``);
 * :mod:`~saliency_course.viz.source` — a package function's code shown in a
-  notebook with the file it is defined in (``show_source``).
+  notebook with the file it is defined in (``show_source``);
+* :mod:`~saliency_course.viz.attention` — foveated views, change-blindness
+  displays, scanpaths beside their density (notebook 00).
 
 Every function is also available as ``viz.<function>``.
 """
 
+from .attention import (  # noqa: F401  (notebook 00's figures)
+    plot_changes,
+    plot_cycle_frames,
+    plot_density_and_mask,
+    plot_foveation,
+    plot_scanpaths_and_density,
+)
 from .maps import overlay, plot_fixations, plot_scanpath, show_maps
 from .source import show_source
 from .tables import best_cells, mark_best
