@@ -14,7 +14,9 @@ Matplotlib figures and ipywidgets players, one submodule per kind of picture:
 * :mod:`~saliency_course.viz.source` — a package function's code shown in a
   notebook with the file it is defined in (``show_source``);
 * :mod:`~saliency_course.viz.attention` — foveated views, change-blindness
-  displays, scanpaths beside their density (notebook 00).
+  displays, scanpaths beside their density (notebook 00);
+* :mod:`~saliency_course.viz.eye_movements` — raw gaze traces, I-VT's velocity,
+  threshold sweeps and simulated samples (notebook 01).
 
 Every function is also available as ``viz.<function>``.
 """
@@ -25,6 +27,12 @@ from .attention import (  # noqa: F401  (notebook 00's figures)
     plot_density_and_mask,
     plot_foveation,
     plot_scanpaths_and_density,
+)
+from .eye_movements import (  # noqa: F401  (notebook 01's figures)
+    plot_gaze_trace,
+    plot_ivt_window,
+    plot_simulated_detection,
+    plot_threshold_sweep,
 )
 from .maps import overlay, plot_fixations, plot_scanpath, show_maps
 from .source import show_source
