@@ -16,7 +16,9 @@ Matplotlib figures and ipywidgets players, one submodule per kind of picture:
 * :mod:`~saliency_course.viz.attention` — foveated views, change-blindness
   displays, scanpaths beside their density (notebook 00);
 * :mod:`~saliency_course.viz.eye_movements` — raw gaze traces, I-VT's velocity,
-  threshold sweeps and simulated samples (notebook 01).
+  threshold sweeps and simulated samples (notebook 01);
+* :mod:`~saliency_course.viz.fixation_maps` — fixation and density maps, σ, and
+  inter-observer consistency against σ and the number of observers (notebook 02).
 
 Every function is also available as ``viz.<function>``.
 """
@@ -33,6 +35,12 @@ from .eye_movements import (  # noqa: F401  (notebook 01's figures)
     plot_ivt_window,
     plot_simulated_detection,
     plot_threshold_sweep,
+)
+from .fixation_maps import (  # noqa: F401  (notebook 02's figures)
+    plot_consistency,
+    plot_fixations_to_maps,
+    plot_observer_count,
+    plot_sigmas,
 )
 from .maps import overlay, plot_fixations, plot_scanpath, show_maps
 from .source import show_source
