@@ -18,7 +18,9 @@ Matplotlib figures and ipywidgets players, one submodule per kind of picture:
 * :mod:`~saliency_course.viz.eye_movements` — raw gaze traces, I-VT's velocity,
   threshold sweeps and simulated samples (notebook 01);
 * :mod:`~saliency_course.viz.fixation_maps` — fixation and density maps, σ, and
-  inter-observer consistency against σ and the number of observers (notebook 02).
+  inter-observer consistency against σ and the number of observers (notebook 02);
+* :mod:`~saliency_course.viz.video_maps` — DHF1K's gaze-to-map rules on a frame,
+  map sizes, agreement over time, motion and predictions on video (notebook 11).
 
 Every function is also available as ``viz.<function>``.
 """
@@ -47,6 +49,14 @@ from .source import show_source
 from .tables import best_cells, mark_best
 from .training import plot_history
 from .video import clip_player, draw_frame, plot_frames
+from .video_maps import (  # noqa: F401  (notebook 11's figures)
+    gaze_pixels,
+    plot_agreement_over_time,
+    plot_frame_mapping,
+    plot_map_sizes,
+    plot_motion_and_gaze,
+    plot_predictions,
+)
 
 __all__ = [
     "overlay",
