@@ -40,6 +40,7 @@ __all__ = [
     "DHF1K_SCREEN",
     "Detection",
     "GazeSamples",
+    "angular_velocity",
     "cohen_kappa",
     "deg2px",
     "idt",
@@ -281,6 +282,33 @@ def _max_gap(t: np.ndarray, max_gap_ms: float | None) -> float:
     return 2.5 * float(np.median(np.diff(t))) if max_gap_ms is None else float(max_gap_ms)
 
 
+def _velocity(t, x, y, ok, ppd: float, gap: float) -> np.ndarray:
+    # central differences inside, one-sided ones at the first and last sample
+    before = np.concatenate([[0], np.arange(len(t) - 1)])
+    after = np.concatenate([np.arange(1, len(t)), [len(t) - 1]])
+    span = t[after] - t[before]
+    usable = ok[before] & ok & ok[after] & (span <= 2 * gap)
+    distance = np.hypot(x[after] - x[before], y[after] - y[before]) / ppd
+    return np.where(usable, distance / np.where(usable, span, 1.0) * 1000.0, np.nan)
+
+
+def angular_velocity(
+    t, x, y, ppd: float, valid=None, max_gap_ms: float | None = None
+) -> np.ndarray:
+    """The eye's speed at each sample in degrees per second, as :func:`ivt` measures it.
+
+    A 3-sample central difference: the distance between sample ``i - 1`` and
+    sample ``i + 1`` (in degrees: pixels divided by ``ppd``) over the time between
+    them; one-sided at the first and last sample. NaN where the speed cannot be
+    measured: one of the samples used has no gaze position (tracking loss, or
+    ``valid`` False), or the two neighbours lie more than ``2 * max_gap_ms``
+    apart (default: ``max_gap_ms`` is 2.5 median sample intervals).
+    ``t`` in ms, ``x``, ``y`` in pixels.
+    """
+    t, x, y, ok = _check_samples(t, x, y, valid)
+    return _velocity(t, x, y, ok, _check_ppd(ppd), _max_gap(t, max_gap_ms))
+
+
 def ivt(
     t,
     x,
@@ -298,14 +326,16 @@ def ivt(
     """I-VT: fixation samples are those slower than ``threshold`` deg/s.
 
     Velocity at a sample is the central difference over its two neighbours
-    (a 3-sample filter; one-sided at the ends); it is undefined (NaN) next to
-    tracking loss or a time gap over ``max_gap_ms`` (default 2.5 sample
-    intervals). Runs of slow samples closer than ``merge_gap`` ms and
+    (a 3-sample filter, one-sided at the ends: :func:`angular_velocity`); it is
+    undefined (NaN), hence not slow, next to tracking loss or a time gap.
+    Runs of slow samples are cut where samples lie more than ``max_gap_ms``
+    apart (default 2.5 sample intervals). Runs closer than ``merge_gap`` ms and
     ``merge_distance`` degrees, with no tracking loss between them, are merged
-    (``merge_gap=0`` disables), then runs shorter than ``min_duration`` ms are
-    dropped. SMI BeGaze's high-speed detector is velocity-based too (a peak
-    threshold commonly set to 40 deg/s, fixations of at least 50 ms); the Tobii
-    I-VT filter defaults to 30 deg/s.
+    (``merge_gap=0`` disables), then runs shorter than ``min_duration`` ms (from
+    the run's first sample to the sample after its last) are dropped. SMI
+    BeGaze's high-speed detector is velocity-based too (a peak threshold
+    commonly set to 40 deg/s, fixations of at least 50 ms); the Tobii I-VT
+    filter defaults to 30 deg/s.
     ``t`` in ms, ``x``, ``y`` in pixels, ``ppd`` pixels per degree.
     """
     t, x, y, ok = _check_samples(t, x, y, valid)
@@ -313,13 +343,7 @@ def ivt(
     if not threshold > 0:
         raise ValueError(f"threshold must be a positive velocity in deg/s, got {threshold!r}")
     gap = _max_gap(t, max_gap_ms)
-    # central differences inside, one-sided ones at the first and last sample
-    before = np.concatenate([[0], np.arange(len(t) - 1)])
-    after = np.concatenate([np.arange(1, len(t)), [len(t) - 1]])
-    span = t[after] - t[before]
-    usable = ok[before] & ok & ok[after] & (span <= 2 * gap)
-    distance = np.hypot(x[after] - x[before], y[after] - y[before]) / ppd
-    velocity = np.where(usable, distance / np.where(usable, span, 1.0) * 1000.0, np.nan)
+    velocity = _velocity(t, x, y, ok, ppd, gap)
     slow = np.nan_to_num(velocity, nan=np.inf) < threshold
     runs = _split_at_gaps(_runs(slow), t, gap)
     if merge_gap > 0 and len(runs) > 1:

@@ -83,6 +83,28 @@ def _two_fixations(rate=250.0):
     return t, x, np.full(105, 100.0)
 
 
+def test_angular_velocity_hand_worked():
+    # 4 ms samples; the eye moves 2 px per sample at 20 px per degree: 0.1 deg / 4 ms = 25 deg/s
+    t = np.array([0.0, 4.0, 8.0, 12.0, 16.0, 40.0, 44.0])
+    x = np.array([10.0, 12.0, 14.0, 16.0, 18.0, 18.0, 18.0])
+    y = np.full(7, 5.0)
+    y[3] = 5.0 + 8.0 / 3.0  # sample 3 is off the line
+    velocity = gaze.angular_velocity(t, x, y, ppd=20.0, valid=[1, 1, 1, 1, 1, 1, 1])
+    assert velocity[0] == pytest.approx(25.0)  # one-sided at the start
+    assert velocity[1] == pytest.approx(25.0)  # (14 - 10) px / 20 / 8 ms
+    # sample 2: from (12, 5) to (16, 5 + 8/3): hypot(4, 8/3) px = 4.807 px = 0.2404 deg over 8 ms
+    assert velocity[2] == pytest.approx(np.hypot(4.0, 8.0 / 3.0) / 20.0 / 8.0 * 1000.0)
+    assert velocity[3] == pytest.approx(np.hypot(4.0, 0.0) / 20.0 / 8.0 * 1000.0)
+    # samples 4 and 5 straddle a 24 ms gap: 2.5 median intervals is 10 ms, neighbours 28 ms apart
+    assert np.isnan(velocity[4]) and np.isnan(velocity[5])
+    assert velocity[6] == 0.0  # one-sided at the end, the eye at rest
+    lost = gaze.angular_velocity(t, x, y, ppd=20.0, valid=[1, 1, 0, 1, 1, 1, 1])
+    assert np.isnan(lost[1:4]).all() and lost[0] == pytest.approx(25.0)
+    assert np.isfinite(gaze.angular_velocity(t, x, y, 20.0, max_gap_ms=30.0)).all()
+    found = gaze.ivt(t, x, y, 20.0, threshold=30.0, min_duration=0.0, merge_gap=0)
+    np.testing.assert_array_equal(found.velocity, velocity)
+
+
 @pytest.mark.parametrize("detector", ["ivt", "idt"])
 def test_detectors_find_two_clean_fixations(detector):
     t, x, y = _two_fixations()

@@ -31,6 +31,23 @@ def test_plot_frames_draws_each_observer(clip):
         video.plot_frames(clip, [1, 2], frames=np.zeros((1, 360, 640, 3), np.uint8))
 
 
+def test_observer_points_are_where_each_observer_looked(clip):
+    k = 400
+    parts = dict(video._observer_points(clip, k))
+    assert set(parts) == {int(s) for s in clip.subjects}
+    samples = clip.frame_samples(k)
+    for subject, xy in parts.items():
+        mine = samples.for_subject(subject)
+        looked = {(int(x), int(y)) for x, y in zip(mine.x, mine.y, strict=True)}
+        assert {tuple(p) for p in xy.tolist()} == looked
+        # the official map's part of this observer (row x column product) holds them and more
+        official = {tuple(p) for p in clip.fixation_points(k, subject=subject).tolist()}
+        assert looked <= official
+    plotted = sum(len(xy) for xy in parts.values())
+    union = len(np.unique(np.stack([samples.x, samples.y], 1), axis=0))
+    assert union <= plotted < len(clip.fixation_points(k))  # fewer than the official map's
+
+
 def test_clip_player_renders_the_chosen_frame(clip):
     player = video.clip_player(clip, 0, 9, 3)
     first = bytes(player.image.value)

@@ -22,11 +22,26 @@ Matplotlib figures and ipywidgets players, one submodule per kind of picture:
   bias, fixation counts and the fixation order (notebook 03);
 * :mod:`~saliency_course.viz.metrics` — what the metrics read and how they rank
   maps: the metric lab, rank matrices, metric curves, tied ROC curves and
-  resized edges (notebook 04).
+  resized edges (notebook 04);
+* :mod:`~saliency_course.viz.attention` — foveated views, change-blindness
+  displays, scanpaths beside their density (notebook 00);
+* :mod:`~saliency_course.viz.eye_movements` — raw gaze traces, I-VT's velocity,
+  threshold sweeps and simulated samples (notebook 01);
+* :mod:`~saliency_course.viz.fixation_maps` — fixation and density maps, σ, and
+  inter-observer consistency against σ and the number of observers (notebook 02);
+* :mod:`~saliency_course.viz.video_maps` — DHF1K's gaze-to-map rules on a frame,
+  map sizes, agreement over time, motion and predictions on video (notebook 11).
 
 Every function is also available as ``viz.<function>``.
 """
 
+from .attention import (
+    plot_changes,
+    plot_cycle_frames,
+    plot_density_and_mask,
+    plot_foveation,
+    plot_scanpaths_and_density,
+)
 from .comparison import plot_between_floor_and_ceiling, show_model_maps
 from .datasets import (
     by_fixation_order,
@@ -35,6 +50,18 @@ from .datasets import (
     plot_count_distributions,
     plot_dataset_examples,
     plot_fixation_order,
+)
+from .eye_movements import (
+    plot_gaze_trace,
+    plot_ivt_window,
+    plot_simulated_detection,
+    plot_threshold_sweep,
+)
+from .fixation_maps import (
+    plot_consistency,
+    plot_fixations_to_maps,
+    plot_observer_count,
+    plot_sigmas,
 )
 from .layers import plot_map_grid, plot_receptive_fields, plot_signed_maps
 from .maps import overlay, plot_fixations, plot_scanpath, show_maps
@@ -50,6 +77,14 @@ from .source import show_source
 from .tables import best_cells, mark_best
 from .training import plot_history
 from .video import clip_player, draw_frame, plot_frames
+from .video_maps import (
+    gaze_pixels,
+    plot_agreement_over_time,
+    plot_frame_mapping,
+    plot_map_sizes,
+    plot_motion_and_gaze,
+    plot_predictions,
+)
 
 __all__ = [
     "overlay",
@@ -80,4 +115,23 @@ __all__ = [
     "plot_metric_curves",
     "plot_tied_roc",
     "plot_edge_upsampling",
+    "plot_changes",
+    "plot_cycle_frames",
+    "plot_density_and_mask",
+    "plot_foveation",
+    "plot_scanpaths_and_density",
+    "plot_gaze_trace",
+    "plot_ivt_window",
+    "plot_simulated_detection",
+    "plot_threshold_sweep",
+    "plot_consistency",
+    "plot_fixations_to_maps",
+    "plot_observer_count",
+    "plot_sigmas",
+    "gaze_pixels",
+    "plot_agreement_over_time",
+    "plot_frame_mapping",
+    "plot_map_sizes",
+    "plot_motion_and_gaze",
+    "plot_predictions",
 ]

@@ -1,11 +1,12 @@
 """Seeing video gaze: frames with the observers' gaze on them, as a strip or an ipywidgets player.
 
-``plot_frames`` draws chosen frames of a clip with each observer's fixated
-pixels (one colour per observer, as in DHF1K's raw recordings) or, for clips
-shipped as maps only, the merged fixation points, optionally over a saliency
-map. ``clip_player`` wraps the same drawing in a Play button and a frame slider
-(frames are rendered to PNG on demand and cached, so it runs in Colab and
-JupyterLab alike; outside a live kernel use ``plot_frames``).
+``plot_frames`` draws chosen frames of a clip with each observer's gaze (the
+pixels of their fixation samples, one colour per observer, as in DHF1K's raw
+recordings) or, for clips shipped as maps only, the merged fixation points,
+optionally over a saliency map. ``clip_player`` wraps the same drawing in a
+Play button and a frame slider (frames are rendered to PNG on demand and
+cached, so it runs in Colab and JupyterLab alike; outside a live kernel use
+``plot_frames``).
 """
 
 from __future__ import annotations
@@ -21,9 +22,22 @@ _CMAP = "tab20"
 
 
 def _observer_points(clip, k: int) -> list[tuple[int | None, np.ndarray]]:
+    """``(observer, (m, 2) pixels x, y)`` of the gaze on frame ``k``, one entry per observer.
+
+    Raw-gaze clips: the pixels of each observer's own fixation samples on the
+    frame (:meth:`~saliency_course.data.video.VideoClip.frame_samples`), i.e.
+    where they looked, not their part of the official DHF1K fixation map, which
+    adds the Cartesian product of their rows and columns. Map-only clips: the
+    merged fixated pixels, observer ``None``.
+    """
     if clip.fixations is None:
         return [(None, clip.fixation_points(k))]
-    return [(int(s), clip.fixation_points(k, subject=int(s))) for s in clip.subjects]
+    points = []
+    for subject in clip.subjects:
+        samples = clip.frame_samples(k, int(subject))
+        xy = np.stack([samples.x, samples.y], axis=1).astype(np.int64)
+        points.append((int(subject), np.unique(xy, axis=0).reshape(-1, 2)))
+    return points
 
 
 def draw_frame(
