@@ -21,6 +21,7 @@ from saliency_course.models.salicon_model import (
     ARCHIVE_URL,
     CAFFE_BGR_MEAN,
     CAFFEMODEL_FILE,
+    _imagenet_to_opensalicon,
     fuse_scales,
     official_caffemodel,
 )
@@ -89,6 +90,24 @@ def test_fuse_scales_is_opensalicons_zoom_concat_and_1x1_convolution():
     np.testing.assert_allclose(got.detach().numpy()[:, 0], expected, atol=1e-12)
     with pytest.raises(ValueError, match="same B and C"):
         fuse_scales(torch.zeros(1, 3, 4, 4), torch.zeros(1, 2, 2, 2), readout)
+
+
+@pytest.mark.parametrize("caffe_input", [False, True])
+def test_streams_feed_the_fusion_the_two_scales_of_the_input(caffe_input):
+    """streams: fine on the input, coarse on it halved (after the weights' input conversion)."""
+    torch.manual_seed(0)
+    model = build_model("salicon", pretrained=False).eval()
+    model.caffe_input = caffe_input
+    x = torch.randn(1, 3, 64, 96)
+    with torch.no_grad():
+        fine, coarse = model.streams(x)
+        seen = _imagenet_to_opensalicon(x) if caffe_input else x
+        half = F.interpolate(seen, size=(32, 48), mode="bilinear", antialias=True)
+        torch.testing.assert_close(fine, model.stream(model.fine, seen))
+        torch.testing.assert_close(coarse, model.stream(model.coarse, half))
+        torch.testing.assert_close(model.logits(x), fuse_scales(fine, coarse, model.readout))
+    with pytest.raises(ValueError, match=r"\(B, 3, H, W\)"):
+        model.streams(torch.zeros(1, 1, 8, 8))
 
 
 # -- OpenSALICON's Caffe weights ------------------------------------------------------------

@@ -152,16 +152,19 @@ class SALICONModel(nn.Module):
                 x = F.max_pool2d(x, 2, ceil_mode=self.ceil_mode)
         return x
 
-    def logits(self, x: torch.Tensor) -> torch.Tensor:
-        """The 1x1 readout before the sigmoid (what OpenSALICON's loss sees)."""
+    def streams(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """The top maps of the fine stream (on ``x``) and the coarse one (on ``x`` halved)."""
         if x.ndim != 4 or x.shape[1] != 3 or min(x.shape[-2:]) < 2:
             raise ValueError(f"x must have shape (B, 3, H, W) with H, W >= 2, got {tuple(x.shape)}")
         if self.caffe_input:
             x = _imagenet_to_opensalicon(x)
         half = (x.shape[-2] // 2, x.shape[-1] // 2)
         coarse_input = F.interpolate(x, size=half, mode="bilinear", antialias=True)
-        fine = self.stream(self.fine, x)
-        coarse = self.stream(self.coarse, coarse_input)
+        return self.stream(self.fine, x), self.stream(self.coarse, coarse_input)
+
+    def logits(self, x: torch.Tensor) -> torch.Tensor:
+        """The 1x1 readout before the sigmoid (what OpenSALICON's loss sees)."""
+        fine, coarse = self.streams(x)
         return fuse_scales(fine, coarse, self.readout)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
