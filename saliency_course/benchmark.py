@@ -123,8 +123,9 @@ PUBLISHED_NAMES = {
 }
 
 
-#: Models whose authors released trained saliency weights that ``pretrained=True`` loads.
-OFFICIAL_WEIGHTS = ("salnet", "salgan", "deepgaze1", "deepgaze2e")
+#: Models with released trained saliency weights that ``pretrained=True`` loads (the authors';
+#: for the SALICON model, those of its re-implementation OpenSALICON).
+OFFICIAL_WEIGHTS = ("salnet", "salgan", "deepgaze1", "deepgaze2e", "mlnet", "salicon")
 #: The notebook that trains each deep model.
 TRAINED_IN = {
     "salnet": "06_salnet",
@@ -132,6 +133,8 @@ TRAINED_IN = {
     "deepgaze1": "08_deepgaze",
     "deepgaze2": "08_deepgaze",
     "deepgaze2e": "08_deepgaze",
+    "mlnet": "08b_mlnet_and_salicon",
+    "salicon": "08b_mlnet_and_salicon",
     "deepfix": "09_deepfix",
 }
 
