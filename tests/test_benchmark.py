@@ -158,8 +158,9 @@ def test_course_model_sources(tmp_path):
     missing, reason = B.course_model("deepfix", run_name="nope", root=tmp_path)
     assert missing is None and "runs/nope" in reason and "09_deepfix" in reason
     # offline (the tests set SALIENCY_COURSE_OFFLINE=1): official weights cannot come
-    missing, reason = B.course_model("salnet", run_name="nope", root=tmp_path)
-    assert missing is None and "cannot be fetched" in reason
+    for name in ("salnet", "mlnet", "salicon"):  # ML-Net's and OpenSALICON's weights too
+        missing, reason = B.course_model(name, run_name="nope", root=tmp_path)
+        assert missing is None and "cannot be fetched" in reason, name
     # a checkpoint written the way the training engine writes it is loaded
     trained = build_model("salgan_discriminator", pretrained=False)
     state = {

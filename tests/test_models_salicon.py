@@ -21,6 +21,8 @@ from saliency_course.models.salicon_model import (
     ARCHIVE_URL,
     CAFFE_BGR_MEAN,
     CAFFEMODEL_FILE,
+    _imagenet_to_opensalicon,
+    fuse_scales,
     official_caffemodel,
 )
 from saliency_course.training import StepContext, get_recipe
@@ -73,6 +75,39 @@ def test_coarse_upsampling_is_scipy_zoom_order_1():
     ours = F.interpolate(torch.from_numpy(blob), size=(38, 50), mode="bilinear", align_corners=True)
     theirs = ndimage.zoom(blob, (1, 1, 2, 2), order=1, mode="nearest")
     np.testing.assert_allclose(ours.numpy(), theirs, atol=1e-12)
+
+
+def test_fuse_scales_is_opensalicons_zoom_concat_and_1x1_convolution():
+    """coarse zoomed (order 1) to the fine grid, concatenated *before* the fine maps, 1x1 conv."""
+    rng = np.random.default_rng(1)
+    fine, coarse = rng.normal(size=(2, 3, 6, 8)), rng.normal(size=(2, 3, 3, 4))
+    readout = torch.nn.Conv2d(6, 1, 1).double()
+    got = fuse_scales(torch.from_numpy(fine), torch.from_numpy(coarse), readout)
+    zoomed = ndimage.zoom(coarse, (1, 1, 2, 2), order=1, mode="nearest")
+    weight = readout.weight.detach().numpy().reshape(-1)
+    merged = np.concatenate([zoomed, fine], axis=1)
+    expected = np.einsum("c,bchw->bhw", weight, merged) + readout.bias.item()
+    np.testing.assert_allclose(got.detach().numpy()[:, 0], expected, atol=1e-12)
+    with pytest.raises(ValueError, match="same B and C"):
+        fuse_scales(torch.zeros(1, 3, 4, 4), torch.zeros(1, 2, 2, 2), readout)
+
+
+@pytest.mark.parametrize("caffe_input", [False, True])
+def test_streams_feed_the_fusion_the_two_scales_of_the_input(caffe_input):
+    """streams: fine on the input, coarse on it halved (after the weights' input conversion)."""
+    torch.manual_seed(0)
+    model = build_model("salicon", pretrained=False).eval()
+    model.caffe_input = caffe_input
+    x = torch.randn(1, 3, 64, 96)
+    with torch.no_grad():
+        fine, coarse = model.streams(x)
+        seen = _imagenet_to_opensalicon(x) if caffe_input else x
+        half = F.interpolate(seen, size=(32, 48), mode="bilinear", antialias=True)
+        torch.testing.assert_close(fine, model.stream(model.fine, seen))
+        torch.testing.assert_close(coarse, model.stream(model.coarse, half))
+        torch.testing.assert_close(model.logits(x), fuse_scales(fine, coarse, model.readout))
+    with pytest.raises(ValueError, match=r"\(B, 3, H, W\)"):
+        model.streams(torch.zeros(1, 1, 8, 8))
 
 
 # -- OpenSALICON's Caffe weights ------------------------------------------------------------

@@ -101,6 +101,23 @@ def _imagenet_to_opensalicon(x: torch.Tensor) -> torch.Tensor:
     return (bgr - x.new_tensor(CAFFE_BGR_MEAN).view(1, 3, 1, 1)) / 255
 
 
+def fuse_scales(fine: torch.Tensor, coarse: torch.Tensor, readout: nn.Conv2d) -> torch.Tensor:
+    """The two-scale fusion: ``readout(concat([up(coarse), fine]))``, before the sigmoid.
+
+    The coarse stream's maps are up-sampled to the fine stream's grid (bilinear,
+    corners aligned, as OpenSALICON's ``scipy.ndimage.zoom(order=1)``), put
+    *before* the fine maps along the channels (OpenSALICON's ``Concat`` order)
+    and combined by the 1x1 convolution ``readout``.
+    """
+    if fine.ndim != 4 or coarse.ndim != 4 or fine.shape[:2] != coarse.shape[:2]:
+        raise ValueError(
+            "fine and coarse must be (B, C, H, W) maps with the same B and C, "
+            f"got {tuple(fine.shape)} and {tuple(coarse.shape)}"
+        )
+    coarse = F.interpolate(coarse, size=fine.shape[-2:], mode="bilinear", align_corners=True)
+    return readout(torch.cat([coarse, fine], dim=1))
+
+
 class SALICONModel(nn.Module):
     """``(B, 3, H, W)`` -> saliency in ``(0, 1)`` at 1/32 (``"code"``) or 1/16 (``"paper"``)."""
 
@@ -135,18 +152,20 @@ class SALICONModel(nn.Module):
                 x = F.max_pool2d(x, 2, ceil_mode=self.ceil_mode)
         return x
 
-    def logits(self, x: torch.Tensor) -> torch.Tensor:
-        """The 1x1 readout before the sigmoid (what OpenSALICON's loss sees)."""
+    def streams(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """The top maps of the fine stream (on ``x``) and the coarse one (on ``x`` halved)."""
         if x.ndim != 4 or x.shape[1] != 3 or min(x.shape[-2:]) < 2:
             raise ValueError(f"x must have shape (B, 3, H, W) with H, W >= 2, got {tuple(x.shape)}")
         if self.caffe_input:
             x = _imagenet_to_opensalicon(x)
         half = (x.shape[-2] // 2, x.shape[-1] // 2)
         coarse_input = F.interpolate(x, size=half, mode="bilinear", antialias=True)
-        fine = self.stream(self.fine, x)
-        coarse = self.stream(self.coarse, coarse_input)
-        coarse = F.interpolate(coarse, size=fine.shape[-2:], mode="bilinear", align_corners=True)
-        return self.readout(torch.cat([coarse, fine], dim=1))
+        return self.stream(self.fine, x), self.stream(self.coarse, coarse_input)
+
+    def logits(self, x: torch.Tensor) -> torch.Tensor:
+        """The 1x1 readout before the sigmoid (what OpenSALICON's loss sees)."""
+        fine, coarse = self.streams(x)
+        return fuse_scales(fine, coarse, self.readout)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return torch.sigmoid(self.logits(x))

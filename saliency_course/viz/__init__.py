@@ -30,11 +30,17 @@ Matplotlib figures and ipywidgets players, one submodule per kind of picture:
 * :mod:`~saliency_course.viz.fixation_maps` — fixation and density maps, σ, and
   inter-observer consistency against σ and the number of observers (notebook 02);
 * :mod:`~saliency_course.viz.video_maps` — DHF1K's gaze-to-map rules on a frame,
-  map sizes, agreement over time, motion and predictions on video (notebook 11).
+  map sizes, agreement over time, motion and predictions on video (notebook 11);
+* :mod:`~saliency_course.viz.densities` — log-densities and scores in bits, a
+  sparse readout's weights per layer (``show_log_densities``,
+  ``plot_information_gain``, ``readout_sparsity``, ``plot_readout_weights``);
+* :mod:`~saliency_course.viz.architecture` — a network's layer trace and a
+  learned prior (``layer_trace``, ``plot_learned_prior``).
 
 Every function is also available as ``viz.<function>``.
 """
 
+from .architecture import layer_trace, plot_learned_prior
 from .attention import (
     plot_changes,
     plot_cycle_frames,
@@ -50,6 +56,12 @@ from .datasets import (
     plot_count_distributions,
     plot_dataset_examples,
     plot_fixation_order,
+)
+from .densities import (
+    plot_information_gain,
+    plot_readout_weights,
+    readout_sparsity,
+    show_log_densities,
 )
 from .eye_movements import (
     plot_gaze_trace,
@@ -134,4 +146,10 @@ __all__ = [
     "plot_map_sizes",
     "plot_motion_and_gaze",
     "plot_predictions",
+    "show_log_densities",
+    "plot_information_gain",
+    "readout_sparsity",
+    "plot_readout_weights",
+    "layer_trace",
+    "plot_learned_prior",
 ]
