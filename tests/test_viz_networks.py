@@ -7,8 +7,37 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
+from torch import nn
 
 from saliency_course import viz
+
+
+def test_layer_table_follows_the_forward_pass():
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv = nn.Conv2d(3, 4, 3, padding=1)
+            self.pool = nn.MaxPool2d(2)
+            self.head = nn.Sequential(nn.Conv2d(4, 1, 1))
+
+        def forward(self, x):
+            return self.head(self.pool(self.pool(torch.relu(self.conv(x)))))
+
+    net = Net()
+    net.conv.requires_grad_(False)
+    table = viz.layer_table(net, (8, 12))
+    assert table["layer"].tolist() == ["conv", "pool", "pool", "head.0"]
+    assert table["output (C x H x W)"].tolist() == [
+        "4 x 8 x 12",
+        "4 x 4 x 6",
+        "4 x 2 x 3",
+        "1 x 2 x 3",
+    ]
+    assert table["parameters"].tolist() == [3 * 4 * 9 + 4, 0, 0, 4 + 1]
+    assert table["trainable"].tolist() == [0, 0, 0, 5]
+    assert next(net.parameters()).device.type == "cpu" and not net._forward_hooks
+    with pytest.raises(ValueError, match="input_size"):
+        viz.layer_table(net, (8,))
 
 
 def test_show_filters_scales_each_kernel_and_blocks_each_weight_set():

@@ -15,8 +15,9 @@ Matplotlib figures and ipywidgets players, one submodule per kind of picture:
   notebook with the file it is defined in (``show_source``);
 * :mod:`~saliency_course.viz.panels` — maps side by side on their own colour
   scales, e.g. a training target (``Panel``, ``show_panels``);
-* :mod:`~saliency_course.viz.networks` — first-layer filters of several weight
-  sets and the curves of several training runs (``show_filters``, ``compare_runs``);
+* :mod:`~saliency_course.viz.networks` — a network's layers, first-layer filters
+  of several weight sets and the curves of several training runs
+  (``layer_table``, ``show_filters``, ``compare_runs``);
 * :mod:`~saliency_course.viz.gan` — a discriminator's verdicts on human and
   generated maps (``plot_verdicts``).
 
@@ -25,7 +26,7 @@ Every function is also available as ``viz.<function>``.
 
 from .gan import plot_verdicts
 from .maps import overlay, plot_fixations, plot_scanpath, show_maps
-from .networks import compare_runs, show_filters
+from .networks import compare_runs, layer_table, show_filters
 from .panels import Panel, show_panels
 from .source import show_source
 from .tables import best_cells, mark_best
@@ -46,6 +47,7 @@ __all__ = [
     "show_source",
     "Panel",
     "show_panels",
+    "layer_table",
     "show_filters",
     "compare_runs",
     "plot_verdicts",

@@ -1,21 +1,25 @@
-"""Inside a trained network: its first-layer filters, and the loss curves of several runs.
+"""Inside a network: its layers, its first-layer filters, and the loss curves of several runs.
 
-:func:`show_filters` draws the RGB kernels of a first convolution for several
-weight sets at once (a random start, a transferred start, a trained model), so
-a student sees what transfer learning hands over. :func:`compare_runs` draws
+:func:`layer_table` lists the layers in the order a forward pass runs them,
+with each output's size and each layer's parameters. :func:`show_filters`
+draws the RGB kernels of a first convolution for several weight sets at once
+(a random start, a transferred start, a trained model), so a student sees what
+transfer learning hands over. :func:`compare_runs` draws
 one column of several :func:`~saliency_course.training.fit` histories on
 shared axes (e.g. the same recipe from two starts).
 """
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+import torch
 
-__all__ = ["compare_runs", "show_filters"]
+__all__ = ["compare_runs", "layer_table", "show_filters"]
 
 _COLUMN_LABELS = {
     "train_loss": "training loss",
@@ -23,6 +27,45 @@ _COLUMN_LABELS = {
     "g_loss": "generator loss",
     "d_loss": "discriminator loss",
 }
+
+
+def layer_table(model: torch.nn.Module, input_size: Sequence[int]) -> pd.DataFrame:
+    """The leaf layers of ``model`` in the order its forward pass runs them, on one image.
+
+    Columns: ``layer`` (its name; a layer used twice appears twice), ``type``,
+    ``output (C x H x W)``, ``parameters`` and ``trainable`` (those with
+    ``requires_grad``). The pass runs on a copy on PyTorch's ``meta`` device:
+    shapes only, no arithmetic, the model itself untouched.
+    """
+    size = tuple(int(v) for v in input_size)
+    if len(size) != 2 or min(size) < 1:
+        raise ValueError(f"input_size must be (H, W) with positive sizes, got {input_size!r}")
+    net = copy.deepcopy(model).to("meta").eval()
+    rows = []
+
+    def record(name, module, output):
+        rows.append(
+            {
+                "layer": name,
+                "type": type(module).__name__,
+                "output (C x H x W)": " x ".join(str(v) for v in output.shape[1:]),
+                "parameters": sum(p.numel() for p in module.parameters()),
+                "trainable": sum(p.numel() for p in module.parameters() if p.requires_grad),
+            }
+        )
+
+    hooks = [
+        module.register_forward_hook(lambda m, i, o, name=name: record(name, m, o))
+        for name, module in net.named_modules()
+        if name and not list(module.children())
+    ]
+    try:
+        with torch.no_grad():
+            net(torch.empty(1, 3, *size, device="meta"))
+    finally:
+        for hook in hooks:
+            hook.remove()
+    return pd.DataFrame(rows)
 
 
 def _filters(weights, label: str) -> np.ndarray:
