@@ -161,7 +161,12 @@ def setup(
     """Seed everything, choose the device and report the environment of a notebook.
 
     ``data_dir`` is passed to :func:`data_root` (``"drive"`` keeps the data on
-    Google Drive). Returns ``(torch.device, data root Path)``.
+    Google Drive). Everything the notebook writes later without naming a root
+    (official weights, training runs, caches) follows it: ``setup`` puts the
+    resolved root in ``$SALIENCY_COURSE_DATA``, unless that variable was set
+    outside (the tests point it at a scratch folder while ``DATA_DIR`` names
+    read-only data); a later call with ``data_dir=None`` takes it back.
+    Returns ``(torch.device, data root Path)``.
     """
     import torch
 
@@ -169,7 +174,7 @@ def setup(
 
     seed_everything(seed)
     dev = device(device_name)
-    root = data_root(data_dir)
+    root = _follow_data_dir(data_dir)
     if verbose:
         gpu = torch.cuda.get_device_name(0) if dev.type == "cuda" else "-"
         print(
@@ -182,6 +187,22 @@ def setup(
         if note:
             print(note)
     return dev, root
+
+
+_FROM_SETUP = {"value": None}  # what setup() put in $SALIENCY_COURSE_DATA, if anything
+
+
+def _follow_data_dir(data_dir: str | os.PathLike | None) -> Path:
+    """The data root of ``data_dir``, made the process's default when nobody else set one."""
+    current = os.environ.get(DATA_ENV)
+    if current is not None and current != _FROM_SETUP["value"]:  # set outside: left alone
+        return data_root(data_dir)
+    os.environ.pop(DATA_ENV, None)
+    _FROM_SETUP["value"] = None
+    root = data_root(data_dir)
+    if data_dir is not None:
+        os.environ[DATA_ENV] = _FROM_SETUP["value"] = str(root)
+    return root
 
 
 def _persistence_note(root: Path) -> str | None:

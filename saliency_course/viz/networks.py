@@ -26,6 +26,9 @@ _COLUMN_LABELS = {
     "val_loss": "validation loss",
     "g_loss": "generator loss",
     "d_loss": "discriminator loss",
+    "val_cc": "validation CC",
+    "val_nss": "validation NSS",
+    "val_kld": "validation KL",
 }
 
 
