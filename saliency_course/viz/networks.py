@@ -18,6 +18,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import torch
+from matplotlib.ticker import MaxNLocator
 
 __all__ = ["compare_runs", "layer_table", "show_filters"]
 
@@ -143,6 +144,7 @@ def compare_runs(
                 marker = "o" if len(history) < 30 else None
                 ax.plot(history["epoch"], history[column], marker=marker, label=label)
         ax.set_xlabel("epoch")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_ylabel(ylabel or _COLUMN_LABELS.get(column, column))
         ax.set_title(_COLUMN_LABELS.get(column, column))
         ax.grid(alpha=0.3)
