@@ -37,6 +37,8 @@ __all__ = [
     "cc_loss",
     "nss_loss",
     "bce_downsampled_loss",
+    "generator_adversarial_loss",
+    "salgan_generator_loss",
     "fixation_nll",
     "mlnet_loss",
 ]
@@ -145,6 +147,42 @@ def bce_downsampled_loss(
     t = F.avg_pool2d(t[:, None], factor)
     per_pixel = F.binary_cross_entropy(s, t, reduction="none")
     return _reduce(per_pixel.flatten(1).mean(dim=1), reduction)
+
+
+def generator_adversarial_loss(p_fake: torch.Tensor, eps: float = 1e-7) -> torch.Tensor:
+    """``-mean(log D(I, S))``: how badly the generated maps fail to pass as human ones.
+
+    ``p_fake`` holds the discriminator's probabilities that generated maps are
+    real, any shape. This is the BCE of those verdicts against the label "real"
+    (1), the generator's half of the game (SalGAN code: ``G_obj_d``).
+    Probabilities are clipped to ``[eps, 1]`` so that a certain "fake" gives a
+    large finite loss, not infinity.
+    """
+    if not isinstance(p_fake, torch.Tensor) or p_fake.numel() == 0:
+        raise ValueError(f"p_fake must be a non-empty torch.Tensor, got {p_fake!r:.60}")
+    if p_fake.min() < 0 or p_fake.max() > 1:
+        raise ValueError("p_fake must hold probabilities in [0, 1] (the discriminator's sigmoid)")
+    return -torch.log(p_fake.float().clamp(eps, 1.0)).mean()
+
+
+def salgan_generator_loss(
+    saliency: torch.Tensor,
+    target: torch.Tensor,
+    p_fake: torch.Tensor,
+    alpha: float = 0.05,
+    factor: int = 4,
+) -> torch.Tensor:
+    """SalGAN's generator loss ``alpha * BCE/4(S, target) - mean log D(I, S)``.
+
+    ``saliency`` is the generator's output in [0, 1], ``target`` the
+    ground-truth map scaled to [0, 1] and ``p_fake`` the discriminator's
+    verdicts on ``(image, saliency)``. ``alpha = 0.05`` as in the paper (the
+    code's ``alpha=1/20``).
+    """
+    if not alpha >= 0:
+        raise ValueError(f"alpha must be >= 0, got {alpha!r}")
+    content = bce_downsampled_loss(saliency, target, factor=factor)
+    return alpha * content + generator_adversarial_loss(p_fake)
 
 
 def _fixation_counts(fixations, shape: tuple[int, int, int], like: torch.Tensor) -> torch.Tensor:

@@ -25,7 +25,8 @@ def clean_env(monkeypatch):
         "COLAB_RELEASE_TAG",
         "TORCH_HOME",
     ):
-        monkeypatch.delenv(key, raising=False)
+        monkeypatch.setenv(key, "")  # recorded, so that what config.setup sets is undone after
+        monkeypatch.delenv(key)
     for name in ("google", "google.colab", "google.colab.drive"):
         monkeypatch.delitem(sys.modules, name, raising=False)
     return monkeypatch
@@ -121,6 +122,31 @@ def test_setup_reports_device_and_data(clean_env, tmp_path, capsys):
     assert dev == torch.device("cpu") and root == tmp_path
     out = capsys.readouterr().out
     assert "device: cpu" in out and str(tmp_path) in out and "torch" in out
+    assert config.data_root() == tmp_path  # until the fixture restores the environment
+
+
+def test_weights_and_runs_follow_the_notebooks_data_dir(clean_env, tmp_path):
+    from saliency_course.models.backbones import weights_path
+
+    chosen = tmp_path / "my_drive_folder"
+    _, root = config.setup(device_name="cpu", data_dir=chosen, verbose=False)
+    assert root == chosen and config.data_root() == chosen
+    assert weights_path("salnet.caffemodel") == chosen / "weights" / "salnet.caffemodel"
+    assert run_directory("salnet_salicon") == chosen / "runs" / "salnet_salicon"
+    other = tmp_path / "other"
+    config.setup(device_name="cpu", data_dir=other, verbose=False)  # DATA_DIR changed, cell rerun
+    assert config.data_root() == other
+    config.setup(device_name="cpu", verbose=False)  # back to DATA_DIR = None: the default again
+    assert config.data_root() == Path.home() / ".cache" / "saliency_course"
+
+
+def test_a_data_root_set_outside_the_notebook_is_left_alone(clean_env, tmp_path):
+    clean_env.setenv("SALIENCY_COURSE_DATA", str(tmp_path / "scratch"))  # as the tests do
+    _, root = config.setup(device_name="cpu", data_dir=tmp_path / "read_only_data", verbose=False)
+    assert root == tmp_path / "read_only_data"  # datasets are read from DATA_DIR
+    assert run_directory("run") == tmp_path / "scratch" / "runs" / "run"  # runs go to the scratch
+    config.setup(device_name="cpu", verbose=False)
+    assert config.data_root() == tmp_path / "scratch"
 
 
 def test_setup_makes_data_dir_the_root_of_runs_weights_and_backbones(clean_env, tmp_path):

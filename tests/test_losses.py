@@ -12,8 +12,10 @@ from saliency_course.losses import (
     bce_downsampled_loss,
     cc_loss,
     fixation_nll,
+    generator_adversarial_loss,
     kl_loss,
     nss_loss,
+    salgan_generator_loss,
 )
 from saliency_course.metrics import cc, kld, nss
 
@@ -88,6 +90,42 @@ def test_bce_downsampled_by_hand():
     assert got.item() == pytest.approx(expected, rel=1e-6)
 
 
+def test_salgan_generator_loss_by_hand():
+    # BCE/4 of a 0.5 prediction is ln 2 (as above); verdicts 0.5 and 0.25 give
+    # -(ln 0.5 + ln 0.25) / 2 = 1.5 ln 2, the official G_obj_d (BCE against label 1).
+    saliency = torch.full((2, 1, 4, 4), 0.5)
+    target = torch.zeros(2, 1, 4, 4)
+    target[:, :, :2, :2] = 1.0  # pooled target 0.25 per image: BCE(0.5, 0.25) = ln 2
+    p_fake = torch.tensor([[0.5], [0.25]])
+    assert generator_adversarial_loss(p_fake).item() == pytest.approx(1.5 * math.log(2))
+    got = salgan_generator_loss(saliency, target, p_fake, alpha=0.05)
+    assert got.item() == pytest.approx(0.05 * math.log(2) + 1.5 * math.log(2), rel=1e-6)
+    assert salgan_generator_loss(saliency, target, p_fake, alpha=0.0).item() == pytest.approx(
+        1.5 * math.log(2)
+    )
+    # a certain "fake" costs -ln(1e-7), not infinity
+    assert generator_adversarial_loss(torch.zeros(3)).item() == pytest.approx(-math.log(1e-7))
+
+
+def test_salgan_generator_step_fools_the_discriminator_more():
+    saliency, target, _ = _batch(5, (2, 1, 8, 8))
+    logits = torch.logit(saliency.clamp(0.05, 0.95)).requires_grad_(True)
+
+    def verdict(maps):  # a fixed "discriminator" that likes maps with mass in the top-left corner
+        return torch.sigmoid(4 * (maps[:, :, :4, :4].mean(dim=(1, 2, 3)) - 0.5))
+
+    def loss(x):
+        maps = torch.sigmoid(x)
+        return salgan_generator_loss(maps, target, verdict(maps), alpha=0.05)
+
+    before = loss(logits)
+    before.backward()
+    with torch.no_grad():
+        step = logits - 0.5 * logits.grad / logits.grad.norm()
+    assert loss(step) < before
+    assert verdict(torch.sigmoid(step)).mean() > verdict(torch.sigmoid(logits)).mean()
+
+
 def test_fixation_nll_by_hand():
     # probabilities [.5 .25; .125 .125]; fixations twice at (x=0, y=0), once at (x=1, y=1):
     # LL = (2 ln .5 + ln .125) / 3 = -5/3 ln 2; bits over uniform: -(LL + ln 4) / ln 2 = -1/3
@@ -127,6 +165,13 @@ def test_a_gradient_step_lowers_each_loss():
         (lambda: kl_loss(torch.rand(1, 4, 4), torch.rand(1, 4, 4), reduction="avg"), "reduction"),
         (lambda: bce_downsampled_loss(torch.rand(1, 4, 4) + 1, torch.rand(1, 4, 4)), r"\[0, 1\]"),
         (lambda: fixation_nll(torch.zeros(2, 3, 3), [np.zeros((1, 2))]), "fixations"),
+        (lambda: generator_adversarial_loss(torch.tensor([1.5])), "p_fake"),
+        (
+            lambda: salgan_generator_loss(
+                torch.rand(1, 4, 4), torch.rand(1, 4, 4), torch.rand(1), alpha=-1
+            ),
+            "alpha",
+        ),
     ],
 )
 def test_bad_input_raises(call, word):

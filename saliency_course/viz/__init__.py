@@ -35,7 +35,14 @@ Matplotlib figures and ipywidgets players, one submodule per kind of picture:
   sparse readout's weights per layer (``show_log_densities``,
   ``plot_information_gain``, ``readout_sparsity``, ``plot_readout_weights``);
 * :mod:`~saliency_course.viz.architecture` — a network's layer trace and a
-  learned prior (``layer_trace``, ``plot_learned_prior``).
+  learned prior (``layer_trace``, ``plot_learned_prior``);
+* :mod:`~saliency_course.viz.panels` — maps side by side on their own colour
+  scales, e.g. a training target (``Panel``, ``show_panels``);
+* :mod:`~saliency_course.viz.networks` — a network's layers, first-layer filters
+  of several weight sets and the curves of several training runs
+  (``layer_table``, ``show_filters``, ``compare_runs``);
+* :mod:`~saliency_course.viz.gan` — a discriminator's verdicts on human and
+  generated maps (``plot_verdicts``).
 
 Every function is also available as ``viz.<function>``.
 """
@@ -75,6 +82,7 @@ from .fixation_maps import (
     plot_observer_count,
     plot_sigmas,
 )
+from .gan import plot_verdicts
 from .layers import plot_map_grid, plot_receptive_fields, plot_signed_maps
 from .maps import overlay, plot_fixations, plot_scanpath, show_maps
 from .metrics import (
@@ -85,6 +93,8 @@ from .metrics import (
     plot_metric_ranks,
     plot_tied_roc,
 )
+from .networks import compare_runs, layer_table, show_filters
+from .panels import Panel, show_panels
 from .source import show_source
 from .tables import best_cells, mark_best
 from .training import plot_history
@@ -152,4 +162,10 @@ __all__ = [
     "plot_readout_weights",
     "layer_trace",
     "plot_learned_prior",
+    "Panel",
+    "show_panels",
+    "layer_table",
+    "show_filters",
+    "compare_runs",
+    "plot_verdicts",
 ]
