@@ -1,18 +1,15 @@
-"""Rules of the lecture-ready notebooks (issues 17 and 18), with the switches that enforce them.
+"""Rules of the lecture-ready notebooks (issues 17 and 18).
 
 Each rule is a plain function of a notebook (tested on fixtures in
 ``tests/test_slides.py`` and ``tests/test_notebook_exercises.py``). The course's
 notebooks are checked against it by ``tests/test_hygiene.py`` and
 ``tests/test_notebook_exercises.py``:
 
-- slide metadata: a notebook that has any ``slideshow`` metadata is always held
-  to the deck rules; with ``ENFORCE_SLIDES`` every notebook must have it;
-- code cells of at most ``MAX_CODE_LINES`` lines, enforced with ``ENFORCE_CELL_LENGTH``;
-- at least ``MIN_EXERCISES`` checked exercises, enforced with ``ENFORCE_EXERCISES``
-  (a notebook's exercises are always checked and run, whatever their number).
-
-While a switch is off its test is skipped with a message naming what still breaks
-the rule. The lead turns a switch on once every notebook follows it.
+- slide metadata on every notebook, making a deck of ``MIN_SLIDES`` to
+  ``MAX_SLIDES`` slides;
+- code cells of at most ``MAX_CODE_LINES`` lines;
+- at least ``MIN_EXERCISES`` checked exercises (run in the notebook's smoke
+  execution, ``tests/test_notebooks.py``).
 """
 
 from __future__ import annotations
@@ -22,10 +19,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
 from build_slides import ROLES, has_slide_metadata, slide_count, slide_roles  # noqa: E402
-
-ENFORCE_SLIDES = False
-ENFORCE_CELL_LENGTH = False
-ENFORCE_EXERCISES = False
 
 MIN_SLIDES, MAX_SLIDES = 12, 30
 MAX_CODE_LINES = 25
