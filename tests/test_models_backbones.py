@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import http.server
+import json
 import threading
 
 import pytest
@@ -76,3 +77,26 @@ def test_offline_names_url_and_destination(tmp_path, monkeypatch):
     with pytest.raises(OfflineError) as info:
         load_hub_state_dict(url)
     assert url in str(info.value) and str(hub_checkpoint_path(url)) in str(info.value)
+
+
+def test_under_a_mirror_the_manifest_replaces_the_hash_in_the_name(server, tmp_path, monkeypatch):
+    site, base = server
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path / "torch"))
+    monkeypatch.setenv("SALIENCY_COURSE_OFFLINE", "1")  # a loopback mirror is still allowed
+    monkeypatch.setenv("SALIENCY_COURSE_MIRROR", base)
+    name = _publish(site, "tiny", {"w": torch.ones(2)}, digest_prefix="00000000")
+    folder = site / "download.pytorch.org" / "models"
+    folder.mkdir(parents=True)
+    (site / name).rename(folder / name)
+    url = f"https://download.pytorch.org/models/{name}"
+    data = (folder / name).read_bytes()
+    manifest = tmp_path / "manifest.json"
+    monkeypatch.setenv("SALIENCY_COURSE_MIRROR_MANIFEST", str(manifest))
+    entry = {"md5": hashlib.md5(data).hexdigest(), "sha256": "0" * 64}
+    manifest.write_text(json.dumps({"files": {url: entry}}))
+    with pytest.raises(ChecksumError):  # the manifest's SHA-256 is checked
+        load_hub_state_dict(url, progress=False)
+    assert not hub_checkpoint_path(url).exists()
+    entry["sha256"] = hashlib.sha256(data).hexdigest()
+    manifest.write_text(json.dumps({"files": {url: entry}}))
+    assert torch.equal(load_hub_state_dict(url, progress=False)["w"], torch.ones(2))

@@ -183,6 +183,10 @@ def test_a_deck_inlines_its_assets_and_loads_nothing():
     no_maths = fixture()
     no_maths.cells = [c for c in no_maths.cells if "$" not in c.source]
     assert "MATHJAX-JS" not in convert(no_maths, "no maths", STAND_IN)
+    skipped = nbformat.v4.new_markdown_cell("Pixel $x \\in [j - 0.5, j + 0.5)$")
+    skipped.metadata["slideshow"] = {"slide_type": "skip"}  # never reaches the deck
+    no_maths.cells.append(skipped)
+    assert "MATHJAX-JS" not in convert(no_maths, "maths only in a skipped cell", STAND_IN)
 
 
 def test_the_real_theme_loses_its_web_font_and_scripts_cannot_close_early():

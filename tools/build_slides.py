@@ -202,8 +202,16 @@ def prepare(nb):
 
 
 def has_math(nb) -> bool:
-    """True when a markdown cell holds TeX that MathJax must typeset."""
-    return any(c.cell_type == "markdown" and MATH.search(c.source) for c in nb.cells)
+    """True when a markdown cell the deck shows holds TeX that MathJax must typeset.
+
+    ``skip`` cells never reach the deck, so their TeX does not count.
+    """
+    return any(
+        c.cell_type == "markdown"
+        and c.get("metadata", {}).get("slideshow", {}).get("slide_type") != "skip"
+        and MATH.search(c.source)
+        for c in nb.cells
+    )
 
 
 def convert(nb, title: str, assets: Assets) -> str:
