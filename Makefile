@@ -48,7 +48,7 @@ $(SLIDE_ASSETS): tools/slides/package.json tools/slides/package-lock.json
 slides: $(STAMP) $(SLIDE_ASSETS)
 	$(PY) tools/build_slides.py --mode $(SLIDES_MODE) $(SLIDES_ARGS)
 
-# Full mode (SMOKE=False) of all 12 notebooks against build/mirror served on 127.0.0.1;
+# Full mode (SMOKE=False) of every notebook against build/mirror served on 127.0.0.1;
 # writes build/rehearsal.json. E.g. REHEARSE_ARGS="--only 03 05" (tools/rehearse.py --help).
 rehearse: $(STAMP)
 	$(PY) tools/rehearse.py $(REHEARSE_ARGS)

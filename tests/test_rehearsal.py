@@ -120,6 +120,25 @@ def test_package_urls_missing_from_the_mirror_are_reported(tmp_path):
     )
 
 
+def test_mirrored_weights_load_through_the_official_download_paths(data_dir, tmp_path, monkeypatch):
+    """ML-Net (a Drive file), OpenSALICON (a .tgz member) and VGG_CNN_M (SalNet's transfer)."""
+    from saliency_course.models import build_model
+
+    root = tmp_path / "mirror"
+    build_mirror(root, Options(data=data_dir), only=["mlnet", "opensalicon", "vgg_m"],
+                 log=lambda _: None)  # fmt: skip
+    monkeypatch.setenv("SALIENCY_COURSE_DATA", str(tmp_path / "data"))
+    monkeypatch.setenv("SALIENCY_COURSE_OFFLINE", "1")  # only the loopback mirror is reachable
+    with MirrorServer(root) as server:
+        monkeypatch.setenv("SALIENCY_COURSE_MIRROR", server.url)
+        mlnet = build_model("mlnet", progress=False)
+        salicon = build_model("salicon", progress=False)
+        salnet = build_model("salnet", weights="imagenet", progress=False)
+        assert server.missing() == []
+    assert mlnet.caffe_input and salicon.caffe_input
+    assert float(mlnet.prior.abs().sum()) > 0 and float(salnet.conv1.weight.abs().sum()) > 0
+
+
 # -- the server --------------------------------------------------------------------------------
 def test_server_answers_files_ranges_and_names_what_it_lacks(mirror):
     path = Mirror(mirror).path(osie_module.ARCHIVE_URL)

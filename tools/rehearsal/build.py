@@ -79,10 +79,19 @@ SOURCES: dict[str, Source] = {
     "salgan": Source(
         lambda m, o: weights.mirror_salgan(m), ("models/salgan.py", "models/lasagne_weights.py")
     ),
-    "deepgaze1": Source(lambda m, o: weights.mirror_deepgaze1(m), ("models/deepgaze.py",)),
-    "deepgaze2e": Source(
-        lambda m, o: weights.mirror_deepgaze2e(m, o.data), ("models/deepgaze2e.py",)
+    "vgg_m": Source(lambda m, o: weights.mirror_vgg_m(m), ("models/salnet.py",)),
+    "mlnet": Source(
+        lambda m, o: weights.mirror_mlnet(m), ("models/mlnet.py", "models/keras_weights.py")
     ),
+    "opensalicon": Source(
+        lambda m, o: weights.mirror_opensalicon(m),
+        ("models/salicon_model.py", "models/caffe_weights.py"),
+    ),
+    "deepgaze1": Source(lambda m, o: weights.mirror_deepgaze1(m), ("models/deepgaze.py",)),
+    "centerbias": Source(
+        lambda m, o: weights.mirror_centerbias(m, o.data), ("models/deepgaze.py",)
+    ),
+    "deepgaze2e": Source(lambda m, o: weights.mirror_deepgaze2e(m), ("models/deepgaze2e.py",)),
 }
 
 
@@ -172,7 +181,7 @@ def _urls_of(root: str | Path, name: str) -> list[str]:
 
 
 URL_LITERAL = re.compile(
-    r"""["'](https?://[^"'\s{}]+\.(?:zip|tar|gz|mat|pth|npy|npz|caffemodel|txt|AVI|avi))["']"""
+    r"""["'](https?://[^"'\s{}]+\.(?:zip|tar|gz|tgz|mat|pth|npy|npz|caffemodel|txt|AVI|avi))["']"""
 )
 
 

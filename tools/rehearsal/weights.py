@@ -22,6 +22,7 @@ the real architecture, so every file has its real shapes and about its real size
 from __future__ import annotations
 
 import re
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -134,16 +135,89 @@ def mit1003_centerbias(data: Path, size: int = 1024, sigma: float = 40.0) -> np.
     return log_density - logsumexp(log_density)
 
 
-def mirror_deepgaze2e(mirror: Mirror, data: Path) -> None:
-    """``deepgaze2e.pth`` (the model's full state dict: official keys) and the centre bias."""
+def mirror_centerbias(mirror: Mirror, data: Path) -> None:
+    """``centerbias_mit1003.npy``, the prior of DeepGaze I and IIE."""
+    from saliency_course.models import deepgaze
+
+    with atomic_path(mirror.path(deepgaze.CENTERBIAS_URL)) as tmp:
+        with open(tmp, "wb") as handle:
+            np.save(handle, mit1003_centerbias(data))
+    mirror.record(deepgaze.CENTERBIAS_URL)
+
+
+def mirror_deepgaze2e(mirror: Mirror) -> None:
+    """``deepgaze2e.pth``: the model's full state dict (official keys)."""
     from saliency_course.models import deepgaze2e
 
-    centerbias = mit1003_centerbias(data)
-    with atomic_path(mirror.path(deepgaze2e.CENTERBIAS_URL)) as tmp:
-        with open(tmp, "wb") as handle:
-            np.save(handle, centerbias)
-    mirror.record(deepgaze2e.CENTERBIAS_URL)
     torch.manual_seed(0)
     model = deepgaze2e.DeepGazeIIE(tuple(deepgaze2e.BACKBONES), deepgaze2e.COMPONENTS, None)
     _save(mirror.path(deepgaze2e.WEIGHTS_URL), model.state_dict())
     mirror.record(deepgaze2e.WEIGHTS_URL)
+
+
+def mirror_mlnet(mirror: Mirror) -> None:
+    """ML-Net's SALICON weights: a Keras 1.x ``save_weights`` file on Google Drive."""
+    from saliency_course.models import mlnet
+    from saliency_course.models.keras_weights import theano_kernel_to_torch, write_keras_weights
+
+    torch.manual_seed(0)
+    model = mlnet.MLNet()
+    torch.nn.init.normal_(model.prior, std=0.3)  # a trained prior is not zero
+    state = model.state_dict()
+    arrays = [state[key].numpy() for key, _ in mlnet.keras_layout()]
+    arrays = [theano_kernel_to_torch(a) if a.ndim == 4 else a for a in arrays]  # its own inverse
+    convs = [arrays[i : i + 2] for i in range(0, len(arrays) - 1, 2)]
+    layers = [("input_1", [])]
+    layers += [
+        (f"convolution2d_{k}", [(f"convolution2d_{k}_W", w), (f"convolution2d_{k}_b", b)])
+        for k, (w, b) in enumerate(convs, start=1)
+    ]
+    layers.append(("eltwiseproduct_1", [("param_0", arrays[-1])]))
+    path = mirror.drive_path(mlnet.WEIGHTS_DRIVE_ID, mlnet.WEIGHTS_FILE)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_keras_weights(path, layers)
+    mirror.record(mlnet.WEIGHTS_URL, path)
+
+
+def mirror_opensalicon(mirror: Mirror) -> None:
+    """OpenSALICON's ``model_files.tgz`` holding ``salicon_osie.caffemodel`` (Caffe)."""
+    import io
+    import tarfile
+
+    from saliency_course.models import salicon_model
+    from saliency_course.models.caffe_weights import write_caffemodel
+
+    torch.manual_seed(0)
+    model = salicon_model.SALICONModel("code")
+    state = model.state_dict()
+    blobs = {
+        layer: [state[weight].numpy(), state[bias].numpy()]
+        for layer, (weight, bias) in salicon_model.caffe_layout(model).items()
+    }
+    with tempfile.TemporaryDirectory() as folder:
+        data = write_caffemodel(Path(folder) / salicon_model.CAFFEMODEL_MEMBER, blobs).read_bytes()
+    with atomic_path(mirror.path(salicon_model.ARCHIVE_URL)) as tmp:
+        with tarfile.open(tmp, "w:gz") as tar:
+            info = tarfile.TarInfo(f"model_files/{salicon_model.CAFFEMODEL_MEMBER}")
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    mirror.record(salicon_model.ARCHIVE_URL)
+
+
+def mirror_vgg_m(mirror: Mirror) -> None:
+    """``VGG_CNN_M.caffemodel`` with the layers SalNet takes from it (conv1 to conv3)."""
+    from saliency_course.models import salnet
+    from saliency_course.models.caffe_weights import write_caffemodel
+
+    generator = torch.Generator().manual_seed(0)
+    blobs = {
+        name: [
+            (0.01 * torch.randn(shape, generator=generator)).numpy(),
+            torch.zeros(shape[0]).numpy(),
+        ]
+        for name, shape in salnet.VGG_M_LAYERS.items()
+    }
+    path = mirror.path(salnet.VGG_M_URL)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_caffemodel(path, blobs)
+    mirror.record(salnet.VGG_M_URL)
