@@ -43,3 +43,15 @@ def data_dir() -> Path:
             pytest.fail("CI=true but " + DATA_HELP)
         pytest.skip(DATA_HELP)
     return path
+
+
+@pytest.fixture(scope="module")
+def offline_data_root(tmp_path_factory):
+    """Offline, with a fresh data root for the module, as the notebooks' smoke runs.
+
+    A fresh root means a smoke run never reuses old checkpoints.
+    """
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SALIENCY_COURSE_DATA", str(tmp_path_factory.mktemp("data_root")))
+        patch.setenv("SALIENCY_COURSE_OFFLINE", "1")
+        yield

@@ -12,9 +12,9 @@ import torch.nn.functional as F
 from saliency_course.errors import OfflineError
 from saliency_course.losses import mlnet_loss
 from saliency_course.models import build_model, predict
+from saliency_course.models.backbones import CAFFE_BGR_MEAN
 from saliency_course.models.keras_weights import read_keras_weights, write_keras_weights
 from saliency_course.models.mlnet import (
-    CAFFE_BGR_MEAN,
     WEIGHTS_DRIVE_ID,
     WEIGHTS_FILE,
     letterbox_box,

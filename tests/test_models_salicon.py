@@ -14,12 +14,12 @@ from scipy import ndimage
 
 from saliency_course.errors import OfflineError
 from saliency_course.models import build_model, predict
+from saliency_course.models.backbones import CAFFE_BGR_MEAN
 from saliency_course.models.caffe_weights import read_caffemodel, write_caffemodel
 from saliency_course.models.predict import to_input_batch
 from saliency_course.models.salicon_model import (
     ARCHIVE_FILE,
     ARCHIVE_URL,
-    CAFFE_BGR_MEAN,
     CAFFEMODEL_FILE,
     _imagenet_to_opensalicon,
     fuse_scales,

@@ -9,7 +9,6 @@ least two per notebook" is ``MIN_EXERCISES`` in ``tests/lecture_rules.py``.
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -57,20 +56,6 @@ def test_broken_conventions_are_reported():
     )
 
 
-@pytest.fixture(scope="module")
-def offline(tmp_path_factory):
-    """Offline, with a fresh data root, as the smoke runs of the notebooks."""
-    old = {k: os.environ.get(k) for k in ("SALIENCY_COURSE_DATA", "SALIENCY_COURSE_OFFLINE")}
-    os.environ["SALIENCY_COURSE_DATA"] = str(tmp_path_factory.mktemp("data_root"))
-    os.environ["SALIENCY_COURSE_OFFLINE"] = "1"
-    yield
-    for key, value in old.items():
-        if value is None:
-            os.environ.pop(key, None)
-        else:
-            os.environ[key] = value
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize(
     ("name", "expected"),
@@ -86,7 +71,7 @@ def offline(tmp_path_factory):
         ),
     ],
 )
-def test_the_harness_runs_stubs_and_answers(name, expected, tmp_path, offline):
+def test_the_harness_runs_stubs_and_answers(name, expected, tmp_path, offline_data_root):
     problems = run(FIXTURES / f"{name}.ipynb", {}, tmp_path)
     assert [p.removeprefix("exercise ") for p in problems] == expected
     if not expected:  # both verdicts came from real check_function output

@@ -11,7 +11,6 @@ worked answer pass it (``tests/exercise_harness.py``). Executed copies land in
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -26,23 +25,9 @@ from course_map import load_manifest  # noqa: E402
 ENTRIES = load_manifest()
 
 
-@pytest.fixture(scope="module")
-def notebook_env(tmp_path_factory):
-    """Offline, with a fresh data root so smoke runs never reuse old checkpoints."""
-    old = {k: os.environ.get(k) for k in ("SALIENCY_COURSE_DATA", "SALIENCY_COURSE_OFFLINE")}
-    os.environ["SALIENCY_COURSE_DATA"] = str(tmp_path_factory.mktemp("data_root"))
-    os.environ["SALIENCY_COURSE_OFFLINE"] = "1"
-    yield
-    for key, value in old.items():
-        if value is None:
-            os.environ.pop(key, None)
-        else:
-            os.environ[key] = value
-
-
 @pytest.mark.notebook
 @pytest.mark.parametrize("entry", ENTRIES, ids=[e["file"].split("_")[0] for e in ENTRIES])
-def test_notebook_runs_in_smoke_mode(entry, data_dir: Path, notebook_env):
+def test_notebook_runs_in_smoke_mode(entry, data_dir: Path, offline_data_root):
     source = REPO / "notebooks" / entry["file"]
     exercises, problems = find_exercises(nbformat.read(source, as_version=4))
     assert not problems, f"{entry['file']}: " + "; ".join(problems)

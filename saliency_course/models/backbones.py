@@ -26,8 +26,19 @@ import torchvision
 
 from .. import config
 from ..errors import ChecksumError, DownloadError, OfflineError
+from .predict import IMAGENET_MEAN, IMAGENET_STD
 
 CONNECT_TIMEOUT_S = 5.0
+CAFFE_BGR_MEAN = (103.939, 116.779, 123.68)  # the VGG mean of Caffe/Theano ports (BGR, 0-255)
+
+# VGG-16's conv layers (3x3): name, in, out, in torchvision's (and the official ports') order.
+VGG16_TABLE = (
+    ("conv1_1", 3, 64), ("conv1_2", 64, 64),
+    ("conv2_1", 64, 128), ("conv2_2", 128, 128),
+    ("conv3_1", 128, 256), ("conv3_2", 256, 256), ("conv3_3", 256, 256),
+    ("conv4_1", 256, 512), ("conv4_2", 512, 512), ("conv4_3", 512, 512),
+    ("conv5_1", 512, 512), ("conv5_2", 512, 512), ("conv5_3", 512, 512),
+)  # fmt: skip
 
 
 def hub_checkpoint_path(url: str) -> Path:
@@ -150,6 +161,50 @@ def torchvision_features(arch: str, pretrained: bool, progress: bool = True) -> 
     if pretrained:
         load_imagenet_weights(features, names[arch], prefix="features.", progress=progress)
     return features
+
+
+def conv3x3_layers(table) -> torch.nn.ModuleDict:
+    """3x3 convolutions (padding 1), one per ``(name, in, out)`` row of ``table``, in its order."""
+    return torch.nn.ModuleDict(
+        {name: torch.nn.Conv2d(c_in, c_out, 3, padding=1) for name, c_in, c_out in table}
+    )
+
+
+def load_imagenet_vgg16(*stacks: torch.nn.ModuleDict, progress: bool = True) -> None:
+    """Copy torchvision's ImageNet VGG-16 conv weights into each stack of its 13 convs, in order."""
+    features = torchvision_features("vgg16", pretrained=True, progress=progress)
+    convs = [m for m in features if isinstance(m, torch.nn.Conv2d)]
+    for stack in stacks:
+        for target, conv in zip(stack.values(), convs, strict=True):
+            target.load_state_dict(conv.state_dict())
+
+
+def imagenet_to_rgb255(x: torch.Tensor) -> torch.Tensor:
+    """ImageNet-normalised RGB -> RGB 0-255."""
+    mean = x.new_tensor(IMAGENET_MEAN).view(1, 3, 1, 1)
+    std = x.new_tensor(IMAGENET_STD).view(1, 3, 1, 1)
+    return (x * std + mean) * 255
+
+
+def imagenet_to_caffe(x: torch.Tensor) -> torch.Tensor:
+    """ImageNet-normalised RGB -> 0-255 BGR minus :data:`CAFFE_BGR_MEAN` (the ports' input)."""
+    return imagenet_to_rgb255(x).flip(1) - x.new_tensor(CAFFE_BGR_MEAN).view(1, 3, 1, 1)
+
+
+class CaffeInput:
+    """Mixin for an ``nn.Module`` with a ``caffe_input`` switch that is saved with its weights.
+
+    Official weights loaded set ``caffe_input = True`` (they expect
+    :func:`imagenet_to_caffe`'s input), so a run trained from them keeps their input.
+    """
+
+    caffe_input: bool
+
+    def get_extra_state(self) -> dict:
+        return {"caffe_input": bool(self.caffe_input)}
+
+    def set_extra_state(self, state: dict) -> None:
+        self.caffe_input = bool(state["caffe_input"])
 
 
 def freeze(module: torch.nn.Module) -> torch.nn.Module:

@@ -78,7 +78,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .backbones import torchvision_features
+from .backbones import load_imagenet_vgg16
 
 # VGG-16 conv layers: name, in, out, dilation. Pools (2x2/2) after conv1_2, conv2_2, conv3_3.
 VGG_TABLE = (
@@ -252,8 +252,5 @@ def build_deepfix(pretrained: bool = True, progress: bool = True) -> DeepFix:
     """DeepFix as documented above; ``pretrained`` loads ImageNet VGG-16 into conv1-conv5."""
     model = DeepFix()
     if pretrained:
-        features = torchvision_features("vgg16", pretrained=True, progress=progress)
-        convs = [m for m in features if isinstance(m, nn.Conv2d)]
-        for (name, *_), conv in zip(VGG_TABLE, convs, strict=True):
-            model.vgg[name].load_state_dict(conv.state_dict())
+        load_imagenet_vgg16(model.vgg, progress=progress)
     return model

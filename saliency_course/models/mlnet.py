@@ -69,7 +69,14 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .backbones import fetch_weights, torchvision_features
+from .backbones import (
+    VGG16_TABLE,
+    CaffeInput,
+    conv3x3_layers,
+    fetch_weights,
+    imagenet_to_caffe,
+    load_imagenet_vgg16,
+)
 from .keras_weights import read_keras_weights, theano_kernel_to_torch
 from .predict import IMAGENET_MEAN, IMAGENET_STD
 
@@ -80,20 +87,12 @@ WEIGHTS_URL = (
     f"https://drive.usercontent.google.com/download?id={WEIGHTS_DRIVE_ID}"
     f"&export=download&confirm=t&resourcekey={WEIGHTS_RESOURCE_KEY}"
 )
-CAFFE_BGR_MEAN = (103.939, 116.779, 123.68)
 CANVAS = (480, 640)
 STRIDE = 8
 PRIOR_FACTOR = 10
 PRIOR_SHAPE = (CANVAS[0] // STRIDE // PRIOR_FACTOR, CANVAS[1] // STRIDE // PRIOR_FACTOR)  # 6 x 8
 
-# VGG-16 conv layers: name, in, out. Max-pools (2x2, Theano 'same') follow with these strides.
-VGG_TABLE = (
-    ("conv1_1", 3, 64), ("conv1_2", 64, 64),
-    ("conv2_1", 64, 128), ("conv2_2", 128, 128),
-    ("conv3_1", 128, 256), ("conv3_2", 256, 256), ("conv3_3", 256, 256),
-    ("conv4_1", 256, 512), ("conv4_2", 512, 512), ("conv4_3", 512, 512),
-    ("conv5_1", 512, 512), ("conv5_2", 512, 512), ("conv5_3", 512, 512),
-)  # fmt: skip
+# Max-pools (2x2, Theano 'same') follow these VGG-16 convs (VGG16_TABLE) with these strides.
 POOL_STRIDE = {"conv1_2": 2, "conv2_2": 2, "conv3_3": 2, "conv4_3": 1}
 FEATURE_LAYERS = ("conv3_3", "conv4_3", "conv5_3")  # pool3, pool4, conv5_3 are concatenated
 
@@ -139,20 +138,13 @@ def letterbox_box(shape: tuple[int, int], canvas: tuple[int, int]) -> tuple[int,
     return (canvas_h - new_h) // 2, 0, new_h, canvas_w
 
 
-def _imagenet_to_caffe(x: torch.Tensor) -> torch.Tensor:
-    """ImageNet-normalised RGB -> 0-255 BGR minus the VGG mean (the official input)."""
-    mean = x.new_tensor(IMAGENET_MEAN).view(1, 3, 1, 1)
-    std = x.new_tensor(IMAGENET_STD).view(1, 3, 1, 1)
-    return ((x * std + mean) * 255).flip(1) - x.new_tensor(CAFFE_BGR_MEAN).view(1, 3, 1, 1)
-
-
 def _span(start: int, length: int, scale: float) -> slice:
     """The output cells of canvas pixels ``[start, start + length)`` at ``scale`` (>= 1 cell)."""
     first = math.floor(start * scale + 0.5)
     return slice(first, max(math.floor((start + length) * scale + 0.5), first + 1))
 
 
-class MLNet(nn.Module):
+class MLNet(CaffeInput, nn.Module):
     """``(B, 3, H, W)`` ImageNet-normalised -> saliency ``(B, 1, h, w)`` at 1/8 of the canvas.
 
     Inputs of the ``canvas`` size go straight through (output ``canvas / 8``);
@@ -168,9 +160,7 @@ class MLNet(nn.Module):
         if len(canvas) != 2 or min(canvas) < 2 * STRIDE:
             raise ValueError(f"canvas must be (H, W) with both >= {2 * STRIDE}, got {canvas!r}")
         self.canvas = (int(canvas[0]), int(canvas[1]))
-        self.vgg = nn.ModuleDict(
-            {name: nn.Conv2d(c_in, c_out, 3, padding=1) for name, c_in, c_out in VGG_TABLE}
-        )
+        self.vgg = conv3x3_layers(VGG16_TABLE)
         self.dropout = nn.Dropout(0.5)
         self.encoding = nn.Conv2d(1280, 64, 3, padding=1)
         self.readout = nn.Conv2d(64, 1, 1)
@@ -186,7 +176,7 @@ class MLNet(nn.Module):
     def features(self, x: torch.Tensor) -> torch.Tensor:
         """The 1,280 concatenated channels (pool3, pool4, conv5_3) at stride 8."""
         if self.caffe_input:
-            x = _imagenet_to_caffe(x)
+            x = imagenet_to_caffe(x)
         kept = []
         for name, conv in self.vgg.items():
             x = torch.relu(conv(x))
@@ -226,13 +216,6 @@ class MLNet(nn.Module):
         cols = _span(left, width, out.shape[-1] / self.canvas[1])
         return out[:, :, rows, cols]
 
-    def get_extra_state(self) -> dict:
-        """Saved with the weights, so a run trained from the official weights keeps their input."""
-        return {"caffe_input": bool(self.caffe_input)}
-
-    def set_extra_state(self, state: dict) -> None:
-        self.caffe_input = bool(state["caffe_input"])
-
     @staticmethod
     def postprocess(output: torch.Tensor) -> torch.Tensor:
         """``255 * map / max(map)`` per image, as the code's ``postprocess_predictions``."""
@@ -243,7 +226,7 @@ class MLNet(nn.Module):
 def keras_layout() -> list[tuple[str, tuple[int, ...]]]:
     """State-dict keys and shapes in the order of the official Keras weights."""
     layout = []
-    for name, c_in, c_out in VGG_TABLE:
+    for name, c_in, c_out in VGG16_TABLE:
         layout += [(f"vgg.{name}.weight", (c_out, c_in, 3, 3)), (f"vgg.{name}.bias", (c_out,))]
     layout += [("encoding.weight", (64, 1280, 3, 3)), ("encoding.bias", (64,))]
     layout += [("readout.weight", (1, 64, 1, 1)), ("readout.bias", (1,))]
@@ -287,10 +270,7 @@ def build_mlnet(
     if not pretrained:
         return model
     if weights == "imagenet":
-        features = torchvision_features("vgg16", pretrained=True, progress=progress)
-        convs = [m for m in features if isinstance(m, nn.Conv2d)]
-        for (name, _, _), conv in zip(VGG_TABLE, convs, strict=True):
-            model.vgg[name].load_state_dict(conv.state_dict())
+        load_imagenet_vgg16(model.vgg, progress=progress)
         return model
     if weights == "official":
         path = fetch_weights(WEIGHTS_URL, WEIGHTS_FILE, progress=progress)

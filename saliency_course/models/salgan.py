@@ -59,23 +59,24 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .backbones import fetch_weights, freeze, torchvision_features
+from .backbones import (
+    VGG16_TABLE,
+    conv3x3_layers,
+    fetch_weights,
+    freeze,
+    imagenet_to_caffe,
+    imagenet_to_rgb255,
+    load_imagenet_vgg16,
+)
 from .lasagne_weights import lasagne_to_state_dict, read_npz_arrays, state_dict_to_lasagne
-from .predict import IMAGENET_MEAN, IMAGENET_STD, InputPolicy, resize_cubic_and_blur
+from .predict import InputPolicy, resize_cubic_and_blur
 
 WEIGHTS_BASE = "https://imatge.upc.edu/web/sites/default/files/resources/1720/saliency/2017-salgan/"
 GENERATOR_FILE = "gen_modelWeights0090.npz"
 DISCRIMINATOR_FILE = "discrim_modelWeights0090.npz"
-CAFFE_BGR_MEAN = (103.939, 116.779, 123.68)
 
 # VGG-16 conv layers: name, in, out. A 2x2 max-pool follows conv1_2, 2_2, 3_3, 4_3.
-ENCODER_TABLE = (
-    ("conv1_1", 3, 64), ("conv1_2", 64, 64),
-    ("conv2_1", 64, 128), ("conv2_2", 128, 128),
-    ("conv3_1", 128, 256), ("conv3_2", 256, 256), ("conv3_3", 256, 256),
-    ("conv4_1", 256, 512), ("conv4_2", 512, 512), ("conv4_3", 512, 512),
-    ("conv5_1", 512, 512), ("conv5_2", 512, 512), ("conv5_3", 512, 512),
-)  # fmt: skip
+ENCODER_TABLE = VGG16_TABLE
 FROZEN_BLOCKS = ("conv1", "conv2", "conv3")
 # Decoder conv layers: name, in, out. A nearest x2 upsampling follows uconv5_1, 4_1, 3_1, 2_1.
 DECODER_TABLE = (
@@ -89,18 +90,6 @@ POOL_AFTER = {"conv1_2", "conv2_2", "conv3_3", "conv4_3"}
 UPSAMPLE_AFTER = {"uconv5_1", "uconv4_1", "uconv3_1", "uconv2_1"}
 
 
-def _to_rgb255(x: torch.Tensor) -> torch.Tensor:
-    """ImageNet-normalised RGB -> RGB 0-255."""
-    mean = x.new_tensor(IMAGENET_MEAN).view(1, 3, 1, 1)
-    std = x.new_tensor(IMAGENET_STD).view(1, 3, 1, 1)
-    return (x * std + mean) * 255
-
-
-def _from_imagenet_to_caffe(x: torch.Tensor) -> torch.Tensor:
-    """ImageNet-normalised RGB -> RGB 0-255 -> BGR minus the Caffe BGR mean."""
-    return _to_rgb255(x).flip(1) - x.new_tensor(CAFFE_BGR_MEAN).view(1, 3, 1, 1)
-
-
 class SalGANGenerator(nn.Module):
     """``(B, 3, H, W)`` -> saliency in ``(0, 1)``, ``(B, 1, H, W)``, for H, W divisible by 16."""
 
@@ -110,12 +99,8 @@ class SalGANGenerator(nn.Module):
 
     def __init__(self) -> None:
         super().__init__()
-        self.encoder = nn.ModuleDict(
-            {name: nn.Conv2d(c_in, c_out, 3, padding=1) for name, c_in, c_out in ENCODER_TABLE}
-        )
-        self.decoder = nn.ModuleDict(
-            {name: nn.Conv2d(c_in, c_out, 3, padding=1) for name, c_in, c_out in DECODER_TABLE}
-        )
+        self.encoder = conv3x3_layers(ENCODER_TABLE)
+        self.decoder = conv3x3_layers(DECODER_TABLE)
         self.output = nn.Conv2d(64, 1, 1)
         self.caffe_input = False
         for name, conv in self.encoder.items():
@@ -126,7 +111,7 @@ class SalGANGenerator(nn.Module):
         if x.shape[-2] % 16 or x.shape[-1] % 16:
             raise ValueError(f"x must have H and W divisible by 16, got {tuple(x.shape[-2:])}")
         if self.caffe_input:
-            x = _from_imagenet_to_caffe(x)
+            x = imagenet_to_caffe(x)
         for name, conv in self.encoder.items():
             x = torch.relu(conv(x))
             if name in POOL_AFTER:
@@ -212,7 +197,7 @@ class SalGANDiscriminator(nn.Module):
                 f"image and saliency must be {self.input_size} (H, W), "
                 f"got {tuple(image.shape[-2:])} and {tuple(saliency.shape[-2:])}"
             )
-        x = torch.relu(self.merge(torch.cat([saliency, _to_rgb255(image)], dim=1)))
+        x = torch.relu(self.merge(torch.cat([saliency, imagenet_to_rgb255(image)], dim=1)))
         x = F.max_pool2d(torch.relu(self.conv1(x)), self.pool1_size)
         x = F.max_pool2d(torch.relu(self.conv2_2(torch.relu(self.conv2_1(x)))), 2)
         x = F.max_pool2d(torch.relu(self.conv3_2(torch.relu(self.conv3_1(x)))), 2)
@@ -281,10 +266,7 @@ def build_salgan(
     if not pretrained:
         return model
     if weights == "imagenet":
-        features = torchvision_features("vgg16", pretrained=True, progress=progress)
-        convs = [m for m in features if isinstance(m, nn.Conv2d)]
-        for (name, _, _), conv in zip(ENCODER_TABLE, convs, strict=True):
-            model.encoder[name].load_state_dict(conv.state_dict())
+        load_imagenet_vgg16(model.encoder, progress=progress)
         return model
     return load_lasagne_npz(model, _resolve_weights(weights, GENERATOR_FILE, progress))
 

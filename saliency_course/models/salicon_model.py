@@ -67,25 +67,24 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .backbones import fetch_weights, torchvision_features, weights_path
+from .backbones import (
+    VGG16_TABLE,
+    CaffeInput,
+    conv3x3_layers,
+    fetch_weights,
+    imagenet_to_caffe,
+    load_imagenet_vgg16,
+    weights_path,
+)
 from .caffe_weights import read_caffemodel
-from .predict import IMAGENET_MEAN, IMAGENET_STD
 
 ARCHIVE_URL = "http://www.cs.pitt.edu/~chris/files/2016/model_files.tgz"
 ARCHIVE_FILE = "opensalicon_model_files.tgz"
 CAFFEMODEL_MEMBER = "salicon_osie.caffemodel"
 CAFFEMODEL_FILE = "opensalicon_salicon_osie.caffemodel"
-CAFFE_BGR_MEAN = (103.939, 116.779, 123.68)
 COARSE_PREFIX = "sec_"  # OpenSALICON's names of the coarse stream's layers
 READOUT_LAYER = "saliency_map"
 
-VGG_TABLE = (
-    ("conv1_1", 3, 64), ("conv1_2", 64, 64),
-    ("conv2_1", 64, 128), ("conv2_2", 128, 128),
-    ("conv3_1", 128, 256), ("conv3_2", 256, 256), ("conv3_3", 256, 256),
-    ("conv4_1", 256, 512), ("conv4_2", 512, 512), ("conv4_3", 512, 512),
-    ("conv5_1", 512, 512), ("conv5_2", 512, 512), ("conv5_3", 512, 512),
-)  # fmt: skip
 # variant -> (layers followed by a 2x2/2 max-pool, ceil-mode pooling, fine input size)
 VARIANTS = {
     "code": ({"conv1_2", "conv2_2", "conv3_3", "conv4_3", "conv5_3"}, True, (1200, 1600)),
@@ -95,10 +94,7 @@ VARIANTS = {
 
 def _imagenet_to_opensalicon(x: torch.Tensor) -> torch.Tensor:
     """ImageNet-normalised RGB -> OpenSALICON's input ``(BGR * 255 - VGG mean) / 255``."""
-    mean = x.new_tensor(IMAGENET_MEAN).view(1, 3, 1, 1)
-    std = x.new_tensor(IMAGENET_STD).view(1, 3, 1, 1)
-    bgr = ((x * std + mean) * 255).flip(1)
-    return (bgr - x.new_tensor(CAFFE_BGR_MEAN).view(1, 3, 1, 1)) / 255
+    return imagenet_to_caffe(x) / 255
 
 
 def fuse_scales(fine: torch.Tensor, coarse: torch.Tensor, readout: nn.Conv2d) -> torch.Tensor:
@@ -118,7 +114,7 @@ def fuse_scales(fine: torch.Tensor, coarse: torch.Tensor, readout: nn.Conv2d) ->
     return readout(torch.cat([coarse, fine], dim=1))
 
 
-class SALICONModel(nn.Module):
+class SALICONModel(CaffeInput, nn.Module):
     """``(B, 3, H, W)`` -> saliency in ``(0, 1)`` at 1/32 (``"code"``) or 1/16 (``"paper"``)."""
 
     output_kind = "saliency"
@@ -129,12 +125,8 @@ class SALICONModel(nn.Module):
             raise ValueError(f"variant must be one of {sorted(VARIANTS)}, got {variant!r}")
         self.variant = variant
         self.pool_after, self.ceil_mode, self.input_size = VARIANTS[variant]
-        self.fine = nn.ModuleDict(
-            {name: nn.Conv2d(c_in, c_out, 3, padding=1) for name, c_in, c_out in VGG_TABLE}
-        )
-        self.coarse = nn.ModuleDict(
-            {name: nn.Conv2d(c_in, c_out, 3, padding=1) for name, c_in, c_out in VGG_TABLE}
-        )
+        self.fine = conv3x3_layers(VGG16_TABLE)
+        self.coarse = conv3x3_layers(VGG16_TABLE)
         self.readout = nn.Conv2d(1024, 1, 1)
         self.caffe_input = False
         for stream in (self.fine, self.coarse):
@@ -170,13 +162,6 @@ class SALICONModel(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return torch.sigmoid(self.logits(x))
 
-    def get_extra_state(self) -> dict:
-        """Saved with the weights, so a run trained from the official weights keeps their input."""
-        return {"caffe_input": bool(self.caffe_input)}
-
-    def set_extra_state(self, state: dict) -> None:
-        self.caffe_input = bool(state["caffe_input"])
-
     @staticmethod
     def postprocess(output: torch.Tensor) -> torch.Tensor:
         """Min-max normalisation per image, as OpenSALICON's ``compute_saliency``."""
@@ -190,7 +175,7 @@ def caffe_layout(model: SALICONModel) -> dict[str, tuple[str, str]]:
     """OpenSALICON layer name -> (state-dict key of its weight, of its bias)."""
     layout = {}
     for prefix, part in (("", "fine"), (COARSE_PREFIX, "coarse")):
-        for name, _, _ in VGG_TABLE:
+        for name, _, _ in VGG16_TABLE:
             layout[prefix + name] = (f"{part}.{name}.weight", f"{part}.{name}.bias")
     layout[READOUT_LAYER] = ("readout.weight", "readout.bias")
     return layout
@@ -257,11 +242,7 @@ def build_salicon(
     if not pretrained:
         return model
     if weights == "imagenet":
-        features = torchvision_features("vgg16", pretrained=True, progress=progress)
-        convs = [m for m in features if isinstance(m, nn.Conv2d)]
-        for stream in (model.fine, model.coarse):
-            for (name, _, _), conv in zip(VGG_TABLE, convs, strict=True):
-                stream[name].load_state_dict(conv.state_dict())
+        load_imagenet_vgg16(model.fine, model.coarse, progress=progress)
         return model
     if variant != "code":
         raise ValueError(

@@ -85,40 +85,44 @@ def _check_scores(table, baseline, name: str):
         raise ValueError(f"baseline must hold a score for every column of {name}, lacks {missing}")
 
 
-def plot_consistency(by_sigma: pd.DataFrame, baseline, title: str):
-    """Mean leave-one-out scores of the other observers' density against its σ, one panel per
-    metric (columns of ``by_sigma``, indexed by σ in degrees), with the baseline's as a line."""
-    _check_scores(by_sigma, baseline, "by_sigma")
-    metrics = list(by_sigma.columns)
+def _metric_panels(table: pd.DataFrame, baseline, name: str, title: str, xlabel: str, draw):
+    """One panel per metric (column of ``table``): ``draw(ax, scores)``, then the baseline's
+    score as a dashed line; the figure."""
+    _check_scores(table, baseline, name)
+    metrics = list(table.columns)
     fig, axes = plt.subplots(1, len(metrics), figsize=(5.5 * len(metrics), 3.6),
                              layout="constrained", squeeze=False)  # fmt: skip
     for ax, metric in zip(axes[0], metrics, strict=True):
-        ax.semilogx(by_sigma.index, by_sigma[metric], "o-", label="other observers (leave one out)")
+        draw(ax, table[metric])
         ax.axhline(baseline[metric], color="tab:red", ls="--", label="centre bias")
-        ax.set_xticks(by_sigma.index, [f"{s:g}" for s in by_sigma.index], minor=False)
-        ax.minorticks_off()
-        ax.set_xlabel("sigma of the others' density map (deg)")
+        ax.set_xlabel(xlabel)
         ax.set_ylabel(f"mean {metric}")
         ax.set_title(metric)
         ax.legend(fontsize=8)
     fig.suptitle(title)
     return fig
+
+
+def plot_consistency(by_sigma: pd.DataFrame, baseline, title: str):
+    """Mean leave-one-out scores of the other observers' density against its σ, one panel per
+    metric (columns of ``by_sigma``, indexed by σ in degrees), with the baseline's as a line."""
+
+    def draw(ax, scores: pd.Series) -> None:
+        ax.semilogx(scores.index, scores, "o-", label="other observers (leave one out)")
+        ax.set_xticks(scores.index, [f"{s:g}" for s in scores.index], minor=False)
+        ax.minorticks_off()
+
+    xlabel = "sigma of the others' density map (deg)"
+    return _metric_panels(by_sigma, baseline, "by_sigma", title, xlabel, draw)
 
 
 def plot_observer_count(by_count: pd.DataFrame, baseline, title: str):
     """Mean leave-one-out scores against the number of other observers whose density predicts
     the left-out one (index of ``by_count``), one panel per metric, the baseline as a line."""
-    _check_scores(by_count, baseline, "by_count")
-    metrics = list(by_count.columns)
-    fig, axes = plt.subplots(1, len(metrics), figsize=(5.5 * len(metrics), 3.6),
-                             layout="constrained", squeeze=False)  # fmt: skip
-    for ax, metric in zip(axes[0], metrics, strict=True):
-        ax.plot(by_count.index, by_count[metric], "o-", color="tab:blue", label="other observers")
-        ax.axhline(baseline[metric], color="tab:red", ls="--", label="centre bias")
-        ax.set_xticks(by_count.index)
-        ax.set_xlabel("number of other observers in the map")
-        ax.set_ylabel(f"mean {metric}")
-        ax.set_title(metric)
-        ax.legend(fontsize=8)
-    fig.suptitle(title)
-    return fig
+
+    def draw(ax, scores: pd.Series) -> None:
+        ax.plot(scores.index, scores, "o-", color="tab:blue", label="other observers")
+        ax.set_xticks(scores.index)
+
+    xlabel = "number of other observers in the map"
+    return _metric_panels(by_count, baseline, "by_count", title, xlabel, draw)

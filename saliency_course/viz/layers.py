@@ -31,6 +31,18 @@ def _maps(panels: Mapping[str, np.ndarray], name: str) -> dict[str, np.ndarray]:
     return checked
 
 
+def _panel_row(count: int, panel_size: float, aspect: float):
+    """A figure with one row of ``count`` panels ``aspect * panel_size`` wide; (figure, axes)."""
+    figure, axes = plt.subplots(
+        1,
+        count,
+        figsize=(panel_size * aspect * count, panel_size),
+        squeeze=False,
+        layout="constrained",
+    )
+    return figure, axes[0]
+
+
 def support_extent(field: np.ndarray) -> int:
     """Side of the smallest square band holding every non-zero pixel (rows and columns)."""
     rows, cols = np.nonzero(np.asarray(field))
@@ -47,14 +59,8 @@ def plot_receptive_fields(
 ):
     """One panel per gradient map, titled ``"<label>: <extent>x<extent> px"``; the figure."""
     fields = _maps(fields, "fields")
-    figure, axes = plt.subplots(
-        1,
-        len(fields),
-        figsize=(panel_size * 1.05 * len(fields), panel_size),
-        squeeze=False,
-        layout="constrained",
-    )
-    for ax, (label, field) in zip(axes[0], fields.items(), strict=True):
+    figure, axes = _panel_row(len(fields), panel_size, 1.05)
+    for ax, (label, field) in zip(axes, fields.items(), strict=True):
         shown = ax.imshow(field, cmap="viridis")
         figure.colorbar(shown, ax=ax, label=colorbar_label)
         extent = support_extent(field)
@@ -121,14 +127,8 @@ def plot_signed_maps(
 ):
     """One panel per map, blue below zero and red above, each on a scale symmetric around 0."""
     panels = _maps(panels, "panels")
-    figure, axes = plt.subplots(
-        1,
-        len(panels),
-        figsize=(panel_size * 1.2 * len(panels), panel_size),
-        squeeze=False,
-        layout="constrained",
-    )
-    for ax, (title, panel) in zip(axes[0], panels.items(), strict=True):
+    figure, axes = _panel_row(len(panels), panel_size, 1.2)
+    for ax, (title, panel) in zip(axes, panels.items(), strict=True):
         limit = float(np.abs(panel).max()) or 1.0
         shown = ax.imshow(panel, cmap="coolwarm", vmin=-limit, vmax=limit)
         figure.colorbar(shown, ax=ax, label=colorbar_label)

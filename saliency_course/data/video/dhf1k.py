@@ -191,15 +191,10 @@ def load_dhf1k(
         fps = fps or DHF1K_FPS
         annotation = folder / "annotation" / f"{number:04d}"
         if any((folder / "exportdata_train").glob(f"P*/P*_Trail{number:03d}.txt")):
-            clip = VideoClip(
-                path.stem,
-                n_frames,
-                shape,
-                fps,
-                video_path=path,
-                gaze_loader=partial(read_dhf1k_gaze, folder, number),
-                official_maps=official_maps,
-            )
+            fixations = {
+                "gaze_loader": partial(read_dhf1k_gaze, folder, number),
+                "official_maps": official_maps,
+            }
         elif (annotation / "fixation").is_dir():
             if not official_maps:
                 raise ValueError(
@@ -207,20 +202,14 @@ def load_dhf1k(
                     f"({folder / 'exportdata_train'}/Pxx/Pxx_Trail{number:03d}.txt), but only "
                     f"the released maps ({annotation}) are there; pass official_maps=True"
                 )
-            clip = VideoClip(
-                path.stem,
-                n_frames,
-                shape,
-                fps,
-                video_path=path,
-                fixation_paths=sorted_images(annotation / "fixation"),
-                map_paths=sorted_images(annotation / "maps")
-                if (annotation / "maps").is_dir()
-                else None,
-            )
+            maps = annotation / "maps"
+            fixations = {
+                "fixation_paths": sorted_images(annotation / "fixation"),
+                "map_paths": sorted_images(maps) if maps.is_dir() else None,
+            }
         else:
-            clip = VideoClip(path.stem, n_frames, shape, fps, video_path=path)
-        clips.append(clip)
+            fixations = {}
+        clips.append(VideoClip(path.stem, n_frames, shape, fps, video_path=path, **fixations))
     numbers = np.array([_dhf1k_number(c.name) for c in clips])
     splits = {
         "train": np.flatnonzero((numbers >= 1) & (numbers <= 600)),
