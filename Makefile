@@ -38,7 +38,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 
 test: lint
-	$(PY) -m pytest -n $(JOBS) --durations=20 $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(JOBS) --dist worksteal --durations=20 $(PYTEST_ARGS)
 
 # reveal.js and MathJax, pinned in tools/slides/package-lock.json, inlined into every deck
 $(SLIDE_ASSETS): tools/slides/package.json tools/slides/package-lock.json

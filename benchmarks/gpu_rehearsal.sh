@@ -2,7 +2,7 @@
 # The full-mode rehearsal on one CUDA GPU (issue 13, point 5): build the mirror THERE at full
 # SALICON size (10,000 / 5,000 / 5,000 images tiled from real OSIE images), then run the GPU
 # notebooks 06-10 against it twice:
-#   official: every parameter at its default (WEIGHTS="official" once the notebooks have it),
+#   official: every parameter at its default (WEIGHTS="official"; 09 has none),
 #             REHEARSAL=True -> each notebook's time on the "official" path, peak GPU memory;
 #   train:    WEIGHTS="train", one epoch of a fixed number of real training steps per training
 #             notebook (STEPS, default 50; MAX_TRAIN_IMAGES = STEPS x the paper's batch size)
@@ -35,9 +35,9 @@ MIRROR="$REPO/build/mirror_gpu"
 DEVICE=cuda
 TIMEOUT=300  # per notebook; a stage of five stays inside one 10-minute device command
 OFFICIAL_CAPS=()
-ONLY_OFFICIAL=(06 07 08 09 10)
-ONLY_TRAIN=(06 07 08 09)
-SOURCES=(salicon mit1003 torchvision salnet salgan deepgaze1 deepgaze2e)
+ONLY_OFFICIAL=(06 07 08 08b 09 10)
+ONLY_TRAIN=(06 07 08 08b 09)
+SOURCES=(osie salicon mit1003 torchvision salnet vgg_m salgan centerbias deepgaze1 deepgaze2e mlnet opensalicon)
 WHEELS=(  # missing on the GPU machine (KINDS.md): local versions; POT 0.9.5 (0.9.7: 33 MB)
     papermill==2.7.0 nbformat==5.11.1 nbclient==0.11.0 jupyter_client==8.10.0
     jupyter_core==5.9.1 ipykernel==7.4.0 ipython==9.18.1 ipython_pygments_lexers==1.1.1

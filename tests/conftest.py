@@ -55,3 +55,12 @@ def offline_data_root(tmp_path_factory):
         patch.setenv("SALIENCY_COURSE_DATA", str(tmp_path_factory.mktemp("data_root")))
         patch.setenv("SALIENCY_COURSE_OFFLINE", "1")
         yield
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """The longest tests first (notebooks, the browser), so the workers' quick tests fill the tail.
+
+    A stable sort: each module's tests keep their order and stay together.
+    """
+    items.sort(key=lambda item: not any(item.iter_markers("notebook")) and not any(
+        item.iter_markers("browser")))  # fmt: skip

@@ -15,6 +15,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -33,7 +34,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tools"))
 from rehearsal.build import Options, build_mirror, uncovered_urls  # noqa: E402
 from rehearsal.mirror import DRIVE_URL, MANIFEST, Mirror, digests, write_zip  # noqa: E402
-from rehearsal.runner import Job, judge, rehearse  # noqa: E402
+from rehearsal.runner import Job, judge, rehearse, run_name, training_rates  # noqa: E402
 from rehearsal.server import MirrorServer  # noqa: E402
 from rehearsal.weights import torchvision_weight_names  # noqa: E402
 
@@ -343,3 +344,20 @@ def test_a_notebook_over_its_time_is_stopped_with_its_kernel(mirror, tmp_path):
         if any(home in part for part in proc.info["cmdline"] or []):
             left.append(proc.info["cmdline"])
     assert not left
+
+
+def test_training_rates_count_only_the_notebooks_own_runs(tmp_path):
+    """06-10 share a root and run two at once: 08 must not report 07's runs."""
+    runs = tmp_path / "runs"
+    for name, rate in (("salgan_salicon", 2.0), ("mlnet_salicon/mlnet", 3.0), ("old", 9.0)):
+        (runs / name).mkdir(parents=True)
+        (runs / name / "history.csv").write_text(f"epoch,images_per_second\n0,{rate}\n1,{rate}\n")
+    since = time.time() - 60
+    os.utime(runs / "old" / "history.csv", (since - 60, since - 60))  # a run of an earlier day
+    assert training_rates(tmp_path, since, "old") == {}
+    assert training_rates(tmp_path, since, "mlnet_salicon") == {"mlnet_salicon/mlnet": 3.0}
+    assert training_rates(tmp_path, since, "deepgaze_salicon") == {}
+    assert training_rates(tmp_path, since + 3600, "salgan_salicon") == {}  # written before
+    notebook = REPO / "notebooks" / "08b_mlnet_and_salicon.ipynb"
+    assert run_name(notebook, {}) == "mlnet_salicon"
+    assert run_name(notebook, {"RUN_NAME": "mine"}) == "mine"

@@ -32,6 +32,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -104,16 +105,35 @@ def slowest_cells(path: Path, count: int = 3) -> list[str]:
     return [text for _, text in sorted(timed, reverse=True)[:count]]
 
 
-def training_rates(data: Path, since: float) -> dict[str, float]:
-    """Mean ``images_per_second`` of each run whose ``history.csv`` was written after ``since``."""
+def run_name(source: Path, parameters: dict) -> str | None:
+    """The notebook's ``RUN_NAME``: the one passed in, else the parameters cell's literal."""
+    if isinstance(parameters.get("RUN_NAME"), str):
+        return parameters["RUN_NAME"]
+    nb = nbformat.read(source, as_version=4)
+    for cell in nb.cells:
+        if "parameters" in cell.metadata.get("tags", []):
+            found = re.search(r"^RUN_NAME\s*=\s*[\"']([^\"']+)[\"']", cell.source, re.MULTILINE)
+            return found.group(1) if found else None
+    return None
+
+
+def training_rates(data: Path, since: float, run: str | None) -> dict[str, float]:
+    """Mean ``images_per_second`` of each run under ``runs/<run>/`` (at any depth) whose
+    ``history.csv`` was written after ``since``; keyed by the run's path below ``runs/``.
+
+    Only the notebook's own ``RUN_NAME`` counts: notebooks sharing a data root run at once.
+    """
     import pandas as pd
 
+    if run is None:
+        return {}
     rates = {}
-    for history in sorted(data.glob("runs/*/history.csv")):
+    top = data / "runs"
+    for history in sorted((top / run).glob("**/history.csv")):
         if history.stat().st_mtime >= since:
             column = pd.read_csv(history).get("images_per_second")
             if column is not None and column.notna().any():
-                rates[history.parent.name] = round(float(column.mean()), 2)
+                rates[history.parent.relative_to(top).as_posix()] = round(float(column.mean()), 2)
     return rates
 
 
@@ -254,7 +274,7 @@ def run_one(
         executed=str(executed),
         missing_from_mirror=missing,
         bypassed_mirror=bypassed,
-        train_images_per_second=training_rates(data, started_at),
+        train_images_per_second=training_rates(data, started_at, run_name(job.source, params)),
         slowest_cells=slowest_cells(executed),
         outside_data_dir=outside,
     )
