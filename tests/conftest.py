@@ -22,6 +22,11 @@ DATA_HELP = (
 
 os.environ.setdefault("SALIENCY_COURSE_OFFLINE", "1")
 os.environ.setdefault("POT_BACKEND_DISABLE_PYTORCH", "1")
+if int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1")) > 1:
+    # One thread per xdist worker (and per notebook kernel it starts): with a thread per core
+    # in every process, the workers' BLAS/OpenMP threads fight over the cores.
+    for _name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+        os.environ.setdefault(_name, "1")
 
 
 def find_test_data() -> Path | None:
