@@ -349,15 +349,19 @@ def test_a_notebook_over_its_time_is_stopped_with_its_kernel(mirror, tmp_path):
 def test_training_rates_count_only_the_notebooks_own_runs(tmp_path):
     """06-10 share a root and run two at once: 08 must not report 07's runs."""
     runs = tmp_path / "runs"
-    for name, rate in (("salgan_salicon", 2.0), ("mlnet_salicon/mlnet", 3.0), ("old", 9.0)):
+    runs_and_rates = (("salgan_salicon_bce", 2.0), ("mlnet_salicon/mlnet", 3.0), ("old", 9.0))
+    for name, rate in runs_and_rates:
         (runs / name).mkdir(parents=True)
         (runs / name / "history.csv").write_text(f"epoch,images_per_second\n0,{rate}\n1,{rate}\n")
     since = time.time() - 60
     os.utime(runs / "old" / "history.csv", (since - 60, since - 60))  # a run of an earlier day
     assert training_rates(tmp_path, since, "old") == {}
     assert training_rates(tmp_path, since, "mlnet_salicon") == {"mlnet_salicon/mlnet": 3.0}
+    assert training_rates(tmp_path, since, "salgan_salicon") == {"salgan_salicon_bce": 2.0}
     assert training_rates(tmp_path, since, "deepgaze_salicon") == {}
     assert training_rates(tmp_path, since + 3600, "salgan_salicon") == {}  # written before
+    every_new_run = {"salgan_salicon_bce", "mlnet_salicon/mlnet"}
+    assert set(training_rates(tmp_path, since, None)) == every_new_run
     notebook = REPO / "notebooks" / "08b_mlnet_and_salicon.ipynb"
     assert run_name(notebook, {}) == "mlnet_salicon"
     assert run_name(notebook, {"RUN_NAME": "mine"}) == "mine"

@@ -118,22 +118,20 @@ def run_name(source: Path, parameters: dict) -> str | None:
 
 
 def training_rates(data: Path, since: float, run: str | None) -> dict[str, float]:
-    """Mean ``images_per_second`` of each run under ``runs/<run>/`` (at any depth) whose
-    ``history.csv`` was written after ``since``; keyed by the run's path below ``runs/``.
-
-    Only the notebook's own ``RUN_NAME`` counts: notebooks sharing a data root run at once.
+    """Mean ``images_per_second`` of each run written after ``since``, keyed by its path below
+    ``runs/``: the runs whose name starts with ``run`` (the notebook's ``RUN_NAME``: notebooks
+    that share a data root run at once), or every run when the notebook has no ``RUN_NAME``.
     """
     import pandas as pd
 
-    if run is None:
-        return {}
     rates = {}
     top = data / "runs"
-    for history in sorted((top / run).glob("**/history.csv")):
-        if history.stat().st_mtime >= since:
+    for history in sorted(top.glob("**/history.csv")):
+        name = history.parent.relative_to(top).as_posix()
+        if (run is None or name.startswith(run)) and history.stat().st_mtime >= since:
             column = pd.read_csv(history).get("images_per_second")
             if column is not None and column.notna().any():
-                rates[history.parent.relative_to(top).as_posix()] = round(float(column.mean()), 2)
+                rates[name] = round(float(column.mean()), 2)
     return rates
 
 
