@@ -67,5 +67,5 @@ def pytest_collection_modifyitems(config, items) -> None:
 
     A stable sort: each module's tests keep their order and stay together.
     """
-    items.sort(key=lambda item: not any(item.iter_markers("notebook")) and not any(
-        item.iter_markers("browser")))  # fmt: skip
+    long_markers = ("notebook", "browser")
+    items.sort(key=lambda item: not any(item.get_closest_marker(m) for m in long_markers))

@@ -207,10 +207,8 @@ def has_math(nb) -> bool:
     ``skip`` cells never reach the deck, so their TeX does not count.
     """
     return any(
-        c.cell_type == "markdown"
-        and c.get("metadata", {}).get("slideshow", {}).get("slide_type") != "skip"
-        and MATH.search(c.source)
-        for c in nb.cells
+        c.cell_type == "markdown" and role != "skip" and MATH.search(c.source)
+        for c, role in zip(nb.cells, slide_roles(nb), strict=True)
     )
 
 

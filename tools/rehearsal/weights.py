@@ -181,7 +181,6 @@ def mirror_mlnet(mirror: Mirror) -> None:
 
 def mirror_opensalicon(mirror: Mirror) -> None:
     """OpenSALICON's ``model_files.tgz`` holding ``salicon_osie.caffemodel`` (Caffe)."""
-    import io
     import tarfile
 
     from saliency_course.models import salicon_model
@@ -194,13 +193,12 @@ def mirror_opensalicon(mirror: Mirror) -> None:
         layer: [state[weight].numpy(), state[bias].numpy()]
         for layer, (weight, bias) in salicon_model.caffe_layout(model).items()
     }
+    member = salicon_model.CAFFEMODEL_MEMBER
     with tempfile.TemporaryDirectory() as folder:
-        data = write_caffemodel(Path(folder) / salicon_model.CAFFEMODEL_MEMBER, blobs).read_bytes()
-    with atomic_path(mirror.path(salicon_model.ARCHIVE_URL)) as tmp:
-        with tarfile.open(tmp, "w:gz") as tar:
-            info = tarfile.TarInfo(f"model_files/{salicon_model.CAFFEMODEL_MEMBER}")
-            info.size = len(data)
-            tar.addfile(info, io.BytesIO(data))
+        caffemodel = write_caffemodel(Path(folder) / member, blobs)
+        with atomic_path(mirror.path(salicon_model.ARCHIVE_URL)) as tmp:
+            with tarfile.open(tmp, "w:gz") as tar:
+                tar.add(caffemodel, arcname=f"model_files/{member}")
     mirror.record(salicon_model.ARCHIVE_URL)
 
 
